@@ -1,0 +1,60 @@
+//! apigen's errors: each names the problem and, where there is one, the fix.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid project name {name:?}: {reason}")]
+    InvalidName { name: String, reason: String },
+
+    #[error(
+        "{flag} {value} is not supported yet (available: {available}); nothing was written"
+    )]
+    NotSupported {
+        flag: &'static str,
+        value: String,
+        available: String,
+    },
+
+    #[error(
+        "{} already exists and is not empty; choose another path, or pass --force to add the project's files to it (apigen never overwrites a file)",
+        path.display()
+    )]
+    TargetNotEmpty { path: PathBuf },
+
+    #[error("{} exists and is not a folder", path.display())]
+    TargetNotADirectory { path: PathBuf },
+
+    #[error(
+        "--force will not overwrite your files; these already exist in {}: {}",
+        path.display(),
+        files.join(", ")
+    )]
+    WouldOverwrite { path: PathBuf, files: Vec<String> },
+
+    #[error("cannot create the project in {}: the folder does not exist", path.display())]
+    ParentMissing { path: PathBuf },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("template {template}: {message}")]
+    Template { template: String, message: String },
+
+    #[error("{0}")]
+    Prompt(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it happened on.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,22 @@
+//! apigen: scaffolds ready-to-run Rust API projects that follow API best
+//! practices. `main.rs` parses the command line and calls [`run`].
+
+pub mod cli;
+pub mod error;
+pub mod names;
+pub mod new;
+pub mod project_file;
+pub mod prompt;
+pub mod render;
+pub mod report;
+pub mod spec;
+pub mod writer;
+
+pub use error::{Error, Result};
+
+/// Runs one apigen command.
+pub fn run(cli: cli::Cli) -> Result<()> {
+    match cli.command {
+        cli::Command::New(args) => new::run(&args),
+    }
+}

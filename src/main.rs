@@ -1,0 +1,15 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    apigen::report::respect_no_color();
+    let cli = apigen::cli::Cli::parse();
+    match apigen::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            apigen::report::error(&error.to_string());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `apigen new`: from flags and answers to a project on disk.
+
+use std::path::Path;
+
+use crate::cli::NewArgs;
+use crate::error::{Error, Result};
+use crate::names::validate_crate_name;
+use crate::project_file::ProjectFile;
+use crate::prompt;
+use crate::render::{RenderedFile, Secrets, render_project};
+use crate::report;
+use crate::spec::{Choice, ProjectSpec, normalize_protocols};
+use crate::writer::{check_target, write_project};
+
+pub fn run(args: &NewArgs) -> Result<()> {
+    let name = crate_name(args)?;
+    let spec = resolve_spec(args, name)?;
+    let files = project_files(&spec, &Secrets::generate()?)?;
+    check_target(&args.path, &files, args.force)?;
+
+    if args.dry_run {
+        report::choices(&spec);
+        report::files(&args.path, &files, true);
+        return Ok(());
+    }
+    write_project(&args.path, &files)?;
+    report::choices(&spec);
+    report::files(&args.path, &files, false);
+    report::next_steps(&args.path);
+    Ok(())
+}
+
+/// Every file of the project for `spec`: the templates plus `apigen.toml`.
+/// Refuses names that would clash with a crate the project depends on.
+pub fn project_files(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
+    let mut files = render_project(spec, secrets)?;
+    refuse_dependency_names(spec, &files)?;
+    files.push(ProjectFile::new(spec).to_file());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// `--name`, or the target folder's last component.
+fn crate_name(args: &NewArgs) -> Result<String> {
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => std::path::absolute(&args.path)
+            .map_err(Error::io(&args.path))?
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    validate_crate_name(&name)?;
+    Ok(name)
+}
+
+/// Flags first (an unsupported value is refused before any question), then
+/// prompts for what is left when a person is there, else the defaults.
+fn resolve_spec(args: &NewArgs, name: String) -> Result<ProjectSpec> {
+    refuse_unsupported(&args.protocol)?;
+    refuse_unsupported(args.auth.as_slice())?;
+    refuse_unsupported(args.db.as_slice())?;
+    refuse_unsupported(args.versioning.as_slice())?;
+
+    let interactive = prompt::can_prompt(args.yes);
+    let defaults = ProjectSpec::with_defaults(name);
+    let protocols = if !args.protocol.is_empty() {
+        args.protocol.clone()
+    } else if interactive {
+        prompt::multi_select(&defaults.protocols)?
+    } else {
+        defaults.protocols.clone()
+    };
+    Ok(ProjectSpec {
+        protocols: normalize_protocols(protocols),
+        auth: answer(args.auth, defaults.auth, interactive)?,
+        db: answer(args.db, defaults.db, interactive)?,
+        versioning: answer(args.versioning, defaults.versioning, interactive)?,
+        name: defaults.name,
+    })
+}
+
+fn answer<C: Choice>(flag: Option<C>, default: C, interactive: bool) -> Result<C> {
+    match flag {
+        Some(value) => Ok(value),
+        None if interactive => prompt::select(default),
+        None => Ok(default),
+    }
+}
+
+fn refuse_unsupported<C: Choice>(values: &[C]) -> Result<()> {
+    match values.iter().find(|v| !v.is_supported()) {
+        None => Ok(()),
+        Some(value) => Err(Error::NotSupported {
+            flag: C::FLAG,
+            value: value.name(),
+            available: C::supported()
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+fn refuse_dependency_names(spec: &ProjectSpec, files: &[RenderedFile]) -> Result<()> {
+    let Some(manifest) = files.iter().find(|f| f.path == Path::new("Cargo.toml")) else {
+        return Ok(());
+    };
+    let manifest: toml::Table = toml::from_str(&manifest.contents).map_err(|e| Error::Template {
+        template: "Cargo.toml.tera".into(),
+        message: e.to_string(),
+    })?;
+    let ident = spec.crate_ident();
+    let clash = ["dependencies", "dev-dependencies"]
+        .iter()
+        .filter_map(|section| manifest.get(*section).and_then(|d| d.as_table()))
+        .flat_map(|deps| deps.keys())
+        .any(|dep| dep.replace('-', "_") == ident);
+    if clash {
+        return Err(Error::InvalidName {
+            name: spec.name.clone(),
+            reason: "the generated project depends on a crate of that name".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Interactive questions, asked only for what flags did not answer.
+
+use std::io::IsTerminal;
+
+use dialoguer::{MultiSelect, Select, theme::ColorfulTheme};
+
+use crate::error::{Error, Result};
+use crate::spec::Choice;
+
+/// Prompts only when a person can answer: stdin is a terminal, `--yes` was
+/// not given and `CI` is not set.
+pub fn can_prompt(yes: bool) -> bool {
+    !yes && std::env::var_os("CI").is_none() && std::io::stdin().is_terminal()
+}
+
+/// Asks for one value among the supported ones, `default` preselected.
+pub fn select<C: Choice>(default: C) -> Result<C> {
+    let options = C::supported();
+    let items: Vec<String> = options.iter().map(|c| item(*c)).collect();
+    let preselected = options.iter().position(|c| *c == default).unwrap_or(0);
+    let picked = Select::with_theme(&ColorfulTheme::default())
+        .with_prompt(C::QUESTION)
+        .items(&items)
+        .default(preselected)
+        .interact()
+        .map_err(prompt_error)?;
+    Ok(options[picked])
+}
+
+/// Asks for one or more values among the supported ones, `defaults` checked.
+pub fn multi_select<C: Choice>(defaults: &[C]) -> Result<Vec<C>> {
+    let options = C::supported();
+    let items: Vec<String> = options.iter().map(|c| item(*c)).collect();
+    let checked: Vec<bool> = options.iter().map(|c| defaults.contains(c)).collect();
+    let picked = MultiSelect::with_theme(&ColorfulTheme::default())
+        .with_prompt(format!("{} (space toggles, enter accepts)", C::QUESTION))
+        .items(&items)
+        .defaults(&checked)
+        .interact()
+        .map_err(prompt_error)?;
+    if picked.is_empty() {
+        return Err(Error::Prompt(format!(
+            "pick at least one value for {}",
+            C::FLAG
+        )));
+    }
+    Ok(picked.into_iter().map(|i| options[i]).collect())
+}
+
+fn item<C: Choice>(choice: C) -> String {
+    format!("{:<8} {}", choice.name(), choice.help())
+}
+
+fn prompt_error(e: dialoguer::Error) -> Error {
+    Error::Prompt(format!("prompt failed: {e}"))
+}

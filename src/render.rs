@@ -1,0 +1,229 @@
+//! Turns a [`ProjectSpec`] into the generated project's files, in memory.
+//!
+//! `templates/manifest.toml` lists every file apigen can write, once, with the
+//! condition that brings it in; the templates themselves live beside it under
+//! `templates/project/` and are embedded in the binary.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+use tera::{Context, Tera, Value};
+
+use crate::error::{Error, Result};
+use crate::spec::ProjectSpec;
+
+static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Where the project templates live inside `templates/`.
+const PROJECT_DIR: &str = "project";
+
+/// One file of the generated project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Relative to the project root.
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Values that differ between runs; tests pass fixed ones so that snapshots
+/// stay stable.
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    /// Signs the generated project's JWTs; written to its `.env` only.
+    pub jwt_secret: String,
+}
+
+impl Secrets {
+    /// Fresh random secrets from the operating system.
+    pub fn generate() -> Result<Self> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::Prompt(format!("cannot get random bytes for secrets: {e}")))?;
+        let jwt_secret = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Self { jwt_secret })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    file: Vec<ManifestEntry>,
+}
+
+/// One line of `templates/manifest.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestEntry {
+    /// Output path in the generated project; may use template variables.
+    path: String,
+    /// Template under `templates/project/`; defaults to `<path>.tera`.
+    template: Option<String>,
+    /// A Tera expression over the template variables; the file is written
+    /// only when it is true. Absent means always.
+    when: Option<String>,
+}
+
+impl ManifestEntry {
+    fn template(&self) -> String {
+        self.template
+            .clone()
+            .unwrap_or_else(|| format!("{}.tera", self.path))
+    }
+}
+
+/// The variables every template sees.
+#[derive(Serialize)]
+struct TemplateVars<'a> {
+    #[serde(flatten)]
+    project: &'a ProjectSpec,
+    crate_ident: String,
+    api_prefix: &'static str,
+    apigen_version: &'static str,
+    jwt_secret: &'a str,
+}
+
+/// Renders every file that the manifest selects for `spec`.
+pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
+    let manifest = load_manifest()?;
+    let tera = load_templates()?;
+    let vars = TemplateVars {
+        project: spec,
+        crate_ident: spec.crate_ident(),
+        api_prefix: spec.api_prefix(),
+        apigen_version: env!("CARGO_PKG_VERSION"),
+        jwt_secret: &secrets.jwt_secret,
+    };
+    let context = Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))?;
+
+    let mut files = Vec::new();
+    for entry in &manifest.file {
+        if !condition_holds(entry, &context)? {
+            continue;
+        }
+        let template = entry.template();
+        let contents = tera
+            .render(&template, &context)
+            .map_err(|e| template_error(&template, &e))?;
+        let path = Tera::one_off(&entry.path, &context, false)
+            .map_err(|e| template_error(&entry.path, &e))?;
+        files.push(RenderedFile {
+            path: PathBuf::from(path),
+            contents,
+        });
+    }
+    Ok(files)
+}
+
+/// The template files named by the manifest, relative to `templates/project/`
+/// (for tests that keep manifest and folder in step).
+pub fn manifest_templates() -> Result<Vec<String>> {
+    Ok(load_manifest()?
+        .file
+        .iter()
+        .map(ManifestEntry::template)
+        .collect())
+}
+
+/// Every template file embedded under `templates/project/`.
+pub fn embedded_templates() -> Vec<String> {
+    let mut names = Vec::new();
+    collect_files(project_dir(), &mut names);
+    names
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+fn project_dir() -> &'static Dir<'static> {
+    TEMPLATES
+        .get_dir(PROJECT_DIR)
+        .expect("templates/project is embedded at build time")
+}
+
+fn load_manifest() -> Result<Manifest> {
+    let text = TEMPLATES
+        .get_file("manifest.toml")
+        .and_then(|f| f.contents_utf8())
+        .expect("templates/manifest.toml is embedded at build time");
+    toml::from_str(text).map_err(|e| Error::Template {
+        template: "manifest.toml".into(),
+        message: e.to_string(),
+    })
+}
+
+fn load_templates() -> Result<Tera> {
+    let mut sources = Vec::new();
+    collect_files(project_dir(), &mut sources);
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![]);
+    tera.add_raw_templates(sources)
+        .map_err(|e| template_error("(loading)", &e))?;
+    register_filters(&mut tera);
+    Ok(tera)
+}
+
+/// `(path relative to templates/project, contents)` for every embedded file.
+fn collect_files(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+    for file in dir.files() {
+        let name = file
+            .path()
+            .strip_prefix(PROJECT_DIR)
+            .expect("embedded under templates/project")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = file
+            .contents_utf8()
+            .expect("templates are UTF-8 text");
+        out.push((name, text));
+    }
+    for sub in dir.dirs() {
+        collect_files(sub, out);
+    }
+}
+
+fn condition_holds(entry: &ManifestEntry, context: &Context) -> Result<bool> {
+    let Some(when) = &entry.when else {
+        return Ok(true);
+    };
+    let probe = format!("{{% if {when} %}}yes{{% endif %}}");
+    let out = Tera::one_off(&probe, context, false).map_err(|e| Error::Template {
+        template: format!("manifest.toml ({})", entry.path),
+        message: format!("bad `when = {when:?}`: {}", chain(&e)),
+    })?;
+    Ok(out == "yes")
+}
+
+/// Case filters from heck: `{{ name | pascal_case }}` and friends.
+fn register_filters(tera: &mut Tera) {
+    fn filter(convert: fn(&str) -> String) -> impl tera::Filter {
+        move |value: &Value, _: &HashMap<String, Value>| {
+            let text = tera::try_get_value!("case", "value", String, value);
+            Ok(Value::String(convert(&text)))
+        }
+    }
+    tera.register_filter("snake_case", filter(|s| s.to_snake_case()));
+    tera.register_filter("pascal_case", filter(|s| s.to_pascal_case()));
+    tera.register_filter("kebab_case", filter(|s| s.to_kebab_case()));
+    tera.register_filter("shouty_snake_case", filter(|s| s.to_shouty_snake_case()));
+}
+
+fn template_error(template: &str, error: &tera::Error) -> Error {
+    Error::Template {
+        template: template.to_owned(),
+        message: chain(error),
+    }
+}
+
+/// Tera puts the useful part of a message in the error's sources.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}

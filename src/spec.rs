@@ -1,0 +1,213 @@
+//! The user's choices: one type that flags, prompts, templates and the
+//! generated project's `apigen.toml` all share.
+
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
+
+/// A question apigen asks; each variant's doc comment says when to pick it,
+/// and is shown both in `--help` and in the interactive prompt.
+pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
+    /// The flag that answers this question, e.g. `--db`.
+    const FLAG: &'static str;
+    /// The question as the prompt asks it.
+    const QUESTION: &'static str;
+
+    /// Whether templates for this value exist yet. Adding a choice is: write
+    /// its templates, list them in `templates/manifest.toml`, flip this.
+    fn is_supported(self) -> bool;
+
+    /// The value as the user types it (`api-key`).
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// When to pick this value (the variant's doc comment).
+    fn help(self) -> String {
+        self.to_possible_value()
+            .and_then(|v| v.get_help().map(ToString::to_string))
+            .unwrap_or_default()
+    }
+
+    /// The values that can be generated today.
+    fn supported() -> Vec<Self> {
+        Self::value_variants()
+            .iter()
+            .copied()
+            .filter(|v| v.is_supported())
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// REST over HTTP+JSON: stateless, resource-based; best for most web APIs
+    Rest,
+    /// GraphQL: clients ask for exactly the fields they need; complex queries
+    Graphql,
+    /// gRPC: typed, fast service-to-service calls over HTTP/2
+    Grpc,
+    /// WebSockets: real-time, two-way messages (chat, live updates)
+    Websocket,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    /// No authentication: internal services behind another gatekeeper
+    None,
+    /// JWT: short-lived bearer tokens plus rotating refresh tokens; APIs for apps
+    Jwt,
+    /// OAuth2: delegate sign-in to an identity provider, scopes, PKCE for SPAs
+    Oauth2,
+    /// API keys: machine-to-machine and partner access, rotated periodically
+    ApiKey,
+    /// Cookie sessions: browser front ends on the same site, with CSRF protection
+    Session,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Database {
+    /// SQLite: a file, nothing to install; development and small deployments
+    Sqlite,
+    /// PostgreSQL: the default choice for production data
+    Postgres,
+    /// MySQL or MariaDB: when your organisation already runs it
+    Mysql,
+    /// None: an in-memory store for mock servers and early feedback; data is lost on restart
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Versioning {
+    /// URL prefix (/v1/users): visible, cache-friendly, easiest to route
+    Url,
+    /// Header (Accept-Version: 1): clean URLs, version negotiated per request
+    Header,
+    /// None: unversioned routes, for internal APIs you deploy with their clients
+    None,
+}
+
+impl Choice for Protocol {
+    const FLAG: &'static str = "--protocol";
+    const QUESTION: &'static str = "Which protocols should the API speak?";
+
+    fn is_supported(self) -> bool {
+        matches!(self, Protocol::Rest)
+    }
+}
+
+impl Choice for Auth {
+    const FLAG: &'static str = "--auth";
+    const QUESTION: &'static str = "How do clients authenticate?";
+
+    fn is_supported(self) -> bool {
+        matches!(self, Auth::Jwt)
+    }
+}
+
+impl Choice for Database {
+    const FLAG: &'static str = "--db";
+    const QUESTION: &'static str = "Which database?";
+
+    fn is_supported(self) -> bool {
+        matches!(self, Database::Sqlite)
+    }
+}
+
+impl Choice for Versioning {
+    const FLAG: &'static str = "--versioning";
+    const QUESTION: &'static str = "How is the API versioned?";
+
+    fn is_supported(self) -> bool {
+        matches!(self, Versioning::Url)
+    }
+}
+
+/// Every choice that shapes a generated project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSpec {
+    /// The crate (and binary) name.
+    pub name: String,
+    /// One or more protocols, sorted and without duplicates.
+    pub protocols: Vec<Protocol>,
+    pub auth: Auth,
+    pub db: Database,
+    pub versioning: Versioning,
+}
+
+impl ProjectSpec {
+    /// The defaults: what `apigen new NAME --yes` generates.
+    pub fn with_defaults(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            protocols: vec![Protocol::Rest],
+            auth: Auth::Jwt,
+            db: Database::Sqlite,
+            versioning: Versioning::Url,
+        }
+    }
+
+    /// The name as a Rust identifier (`my-api` → `my_api`), as code `use`s it.
+    pub fn crate_ident(&self) -> String {
+        self.name.replace('-', "_")
+    }
+
+    /// The path prefix of versioned routes (`/v1`), empty when unversioned.
+    pub fn api_prefix(&self) -> &'static str {
+        match self.versioning {
+            Versioning::Url => "/v1",
+            Versioning::Header | Versioning::None => "",
+        }
+    }
+
+    /// One line naming every choice, for summaries.
+    pub fn summary(&self) -> String {
+        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
+        format!(
+            "protocol {}, auth {}, db {}, versioning {}",
+            protocols.join("+"),
+            self.auth.name(),
+            self.db.name(),
+            self.versioning.name()
+        )
+    }
+}
+
+/// Sorts and de-duplicates protocols so that `grpc,rest` and `rest,grpc,rest`
+/// describe the same project.
+pub fn normalize_protocols(mut protocols: Vec<Protocol>) -> Vec<Protocol> {
+    protocols.sort();
+    protocols.dedup();
+    protocols
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_comes_from_the_variant_doc_comment() {
+        assert!(Database::Sqlite.help().starts_with("SQLite"));
+        assert_eq!(Auth::ApiKey.name(), "api-key");
+    }
+
+    #[test]
+    fn protocols_are_sorted_and_unique() {
+        let got = normalize_protocols(vec![Protocol::Grpc, Protocol::Rest, Protocol::Grpc]);
+        assert_eq!(got, vec![Protocol::Rest, Protocol::Grpc]);
+    }
+
+    #[test]
+    fn spec_round_trips_through_toml() {
+        let spec = ProjectSpec::with_defaults("my-api");
+        let text = toml::to_string(&spec).unwrap();
+        assert!(text.contains("auth = \"jwt\""), "{text}");
+        assert_eq!(toml::from_str::<ProjectSpec>(&text).unwrap(), spec);
+        assert_eq!(spec.crate_ident(), "my_api");
+    }
+}

@@ -1,0 +1,119 @@
+//! Puts rendered files on disk so that a failure never leaves a half-written
+//! project: everything is written into a hidden staging folder beside the
+//! target first, then moved into place.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::render::RenderedFile;
+
+/// Checks everything that can be checked before writing: the target is a
+/// folder (or absent), empty unless `force`, and `force` overwrites nothing.
+pub fn check_target(target: &Path, files: &[RenderedFile], force: bool) -> Result<()> {
+    let parent = parent_of(target);
+    if !parent.is_dir() {
+        return Err(Error::ParentMissing { path: parent });
+    }
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        return Err(Error::TargetNotADirectory {
+            path: target.to_path_buf(),
+        });
+    }
+    if is_empty_dir(target)? {
+        return Ok(());
+    }
+    if !force {
+        return Err(Error::TargetNotEmpty {
+            path: target.to_path_buf(),
+        });
+    }
+    let taken: Vec<String> = files
+        .iter()
+        .filter(|f| target.join(&f.path).symlink_metadata().is_ok())
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if taken.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::WouldOverwrite {
+            path: target.to_path_buf(),
+            files: taken,
+        })
+    }
+}
+
+/// Writes `files` under `target`, which [`check_target`] has accepted.
+pub fn write_project(target: &Path, files: &[RenderedFile]) -> Result<()> {
+    let staging = Staging::create(target)?;
+    for file in files {
+        let path = staging.path.join(&file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        }
+        fs::write(&path, &file.contents).map_err(Error::io(&path))?;
+    }
+    staging.move_into(target, files)
+}
+
+/// A hidden folder beside the target, removed on drop unless moved in place.
+struct Staging {
+    path: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    fn create(target: &Path) -> Result<Self> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".into());
+        let path = parent_of(target).join(format!(".{name}.apigen-{}", std::process::id()));
+        fs::create_dir(&path).map_err(Error::io(target))?;
+        Ok(Self { path, done: false })
+    }
+
+    /// Renames the staging folder to the target in one step when the target
+    /// is absent or empty; otherwise (`--force`) moves file by file.
+    fn move_into(mut self, target: &Path, files: &[RenderedFile]) -> Result<()> {
+        // rename(2) replaces an empty folder, so the project appears at once.
+        if !target.exists() || is_empty_dir(target)? {
+            fs::rename(&self.path, target).map_err(Error::io(target))?;
+            self.done = true;
+            return Ok(());
+        }
+        for file in files {
+            let to = target.join(&file.path);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(Error::io(dir))?;
+            }
+            fs::rename(self.path.join(&file.path), &to).map_err(Error::io(&to))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    Ok(fs::read_dir(dir)
+        .map_err(Error::io(dir))?
+        .next()
+        .is_none())
+}
