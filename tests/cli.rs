@@ -1,0 +1,268 @@
+//! The `apigen` command as a user (or a script) runs it.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// `apigen` in `dir`, never attached to a terminal, colours off.
+fn apigen(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("apigen").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("CI")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// Every entry below `dir`, sorted, as relative paths.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut entries: Vec<String> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn help_lists_every_question_with_its_values() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--protocol"))
+        .stdout(predicate::str::contains("--auth"))
+        .stdout(predicate::str::contains("--db"))
+        .stdout(predicate::str::contains("--versioning"))
+        .stdout(predicate::str::contains("api-key"))
+        .stdout(predicate::str::contains("--dry-run"));
+}
+
+#[test]
+fn version_is_printed() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn new_without_terminal_uses_defaults_and_never_prompts() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cd shop && cargo run"));
+    let recorded = fs::read_to_string(dir.path().join("shop/apigen.toml")).unwrap();
+    for line in [
+        "name = \"shop\"",
+        "protocols = [\"rest\"]",
+        "auth = \"jwt\"",
+        "db = \"sqlite\"",
+        "versioning = \"url\"",
+    ] {
+        assert!(recorded.contains(line), "{line} missing from:\n{recorded}");
+    }
+    assert!(dir.path().join("shop/Cargo.toml").is_file());
+    assert_eq!(tree(dir.path()).iter().filter(|e| !e.starts_with("shop")).count(), 0);
+}
+
+#[test]
+fn flags_are_recorded_and_name_overrides_the_folder() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "services/billing", "--name", "billing-api"])
+        .args(["--protocol", "rest", "--auth", "jwt", "--db", "sqlite"])
+        .args(["--versioning", "url", "--yes"])
+        .current_dir(dir.path())
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("services"))
+        .stderr(predicate::str::contains("does not exist"));
+    fs::create_dir(dir.path().join("services")).unwrap();
+    apigen(dir.path())
+        .args(["new", "services/billing", "--name", "billing-api", "-y"])
+        .assert()
+        .success();
+    let cargo = fs::read_to_string(dir.path().join("services/billing/Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"billing-api\""), "{cargo}");
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Would write"))
+        .stdout(predicate::str::contains("Cargo.toml"))
+        .stdout(predicate::str::contains("apigen.toml"));
+    assert!(tree(dir.path()).is_empty());
+}
+
+#[test]
+fn invalid_names_are_refused_and_nothing_is_written() {
+    let dir = TempDir::new().unwrap();
+    for (args, reason) in [
+        (vec!["new", "1api"], "cannot start with a digit"),
+        (vec!["new", "my api"], "' ' is not allowed"),
+        (vec!["new", "fn"], "Rust keyword"),
+        (vec!["new", "ok", "--name", ""], "empty"),
+        (vec!["new", "ok", "--name", "self"], "Rust keyword"),
+        (vec!["new", "axum"], "depends on a crate of that name"),
+    ] {
+        apigen(dir.path())
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("invalid project name"))
+            .stderr(predicate::str::contains(reason));
+        assert!(tree(dir.path()).is_empty(), "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn unknown_flag_values_are_refused_by_name() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--db", "oracle"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'oracle' for '--db <DB>'"))
+        .stderr(predicate::str::contains("sqlite"));
+    assert!(tree(dir.path()).is_empty());
+}
+
+#[test]
+fn values_not_built_yet_are_refused_before_writing() {
+    let dir = TempDir::new().unwrap();
+    for args in [
+        ["--db", "postgres"],
+        ["--auth", "oauth2"],
+        ["--protocol", "rest,grpc"],
+        ["--versioning", "header"],
+    ] {
+        apigen(dir.path())
+            .args(["new", "shop"])
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("not supported yet"))
+            .stderr(predicate::str::contains(args[0]));
+        assert!(tree(dir.path()).is_empty(), "{args:?} wrote something");
+    }
+}
+
+#[test]
+fn a_non_empty_folder_is_refused_without_force() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("shop")).unwrap();
+    fs::write(dir.path().join("shop/notes.txt"), "mine").unwrap();
+    apigen(dir.path())
+        .args(["new", "shop"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists and is not empty"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(tree(dir.path()), ["shop", "shop/notes.txt"]);
+}
+
+#[test]
+fn force_adds_files_beside_the_users_own() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("shop")).unwrap();
+    fs::write(dir.path().join("shop/notes.txt"), "mine").unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--force"])
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(dir.path().join("shop/notes.txt")).unwrap(), "mine");
+    assert!(dir.path().join("shop/apigen.toml").is_file());
+    let leftovers: Vec<_> = tree(dir.path())
+        .into_iter()
+        .filter(|e| e.contains(".apigen-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn force_never_overwrites_a_file() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("shop")).unwrap();
+    fs::write(dir.path().join("shop/Cargo.toml"), "# mine").unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--force"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("will not overwrite"))
+        .stderr(predicate::str::contains("Cargo.toml"));
+    assert_eq!(tree(dir.path()), ["shop", "shop/Cargo.toml"]);
+    assert_eq!(fs::read_to_string(dir.path().join("shop/Cargo.toml")).unwrap(), "# mine");
+}
+
+#[test]
+fn an_empty_folder_is_filled() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("shop")).unwrap();
+    apigen(dir.path()).args(["new", "shop"]).assert().success();
+    assert!(dir.path().join("shop/apigen.toml").is_file());
+    assert!(tree(dir.path()).iter().all(|e| e.starts_with("shop")));
+}
+
+#[test]
+fn unwritable_locations_are_reported() {
+    let dir = TempDir::new().unwrap();
+    fs::write(dir.path().join("a-file"), "").unwrap();
+    apigen(dir.path())
+        .args(["new", "a-file/shop"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a-file"));
+    apigen(dir.path())
+        .args(["new", "a-file"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a-file exists and is not a folder"));
+    // Even root cannot create folders in /proc.
+    apigen(dir.path())
+        .args(["new", "/proc/shop"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write /proc/shop"));
+    assert_eq!(tree(dir.path()), ["a-file"]);
+}
+
+#[test]
+fn no_color_turns_colours_off() {
+    let dir = TempDir::new().unwrap();
+    let coloured = apigen(dir.path())
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["new", "shop", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains('\u{1b}'));
+    let plain = apigen(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .args(["new", "shop", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+}

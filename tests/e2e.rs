@@ -1,0 +1,129 @@
+//! End to end: generate a project with the real binary, then prove it is
+//! ready to run — rustfmt-clean, clippy-clean with `-D warnings`, its own
+//! tests green, and serving `/health`.
+//!
+//! Slow the first time (the generated project's dependencies compile once);
+//! all runs share one target folder outside the checkout, set by
+//! `APIGEN_E2E_TARGET_DIR` (default: `~/.cache/apigen/e2e-target`).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+fn shared_target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("APIGEN_E2E_TARGET_DIR") {
+        return dir.into();
+    }
+    let home = std::env::var_os("HOME").expect("HOME or APIGEN_E2E_TARGET_DIR must be set");
+    Path::new(&home).join(".cache/apigen/e2e-target")
+}
+
+/// Runs `apigen` with `args` in `dir`, without a terminal.
+fn apigen(dir: &Path, args: &[&str]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_apigen"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "apigen {args:?} failed");
+}
+
+/// Runs `cargo` with `args` inside the generated project and fails the test
+/// with cargo's own output when it fails.
+fn cargo(project: &Path, args: &[&str]) {
+    eprintln!("e2e: cargo {}", args.join(" "));
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo {args:?} failed in the generated project:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Proves the quality bar for a project generated with `args`.
+fn generate_and_check(name: &str, args: &[&str]) {
+    let dir = TempDir::new().unwrap();
+    let mut full = vec!["new", name, "--yes"];
+    full.extend_from_slice(args);
+    apigen(dir.path(), &full);
+    let project = dir.path().join(name);
+
+    cargo(&project, &["fmt", "--check"]);
+    cargo(&project, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+    cargo(&project, &["test"]);
+    cargo(&project, &["build"]);
+    serves_health(&project, name);
+}
+
+/// Starts the built binary on a free port and expects 200 from `/health`.
+fn serves_health(project: &Path, name: &str) {
+    let port = free_port();
+    let binary = shared_target_dir().join("debug").join(name);
+    let server = Command::new(binary)
+        .current_dir(project)
+        .env("PORT", port.to_string())
+        .env("HOST", "127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let server = KillOnDrop(server);
+    let response = get_when_up(port, "/health", Duration::from_secs(30));
+    drop(server);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"status\":\"ok\""), "{response}");
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A plain HTTP/1.1 GET, retried until the server accepts connections.
+fn get_when_up(port: u16, path: &str, patience: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            write!(
+                stream,
+                "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).unwrap();
+            return response;
+        }
+        assert!(start.elapsed() < patience, "server did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn default_project_is_ready_to_run() {
+    generate_and_check("e2e_default", &[]);
+}
