@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::spec::{Auth, Database, Protocol, Versioning};
+use crate::vcs::Vcs;
 
 #[derive(Debug, Parser)]
 #[command(name = "apigen", version, about, long_about = None)]
@@ -45,6 +46,10 @@ pub struct NewArgs {
     /// API versioning scheme
     #[arg(long, value_enum)]
     pub versioning: Option<Versioning>,
+
+    /// Version control for the new project
+    #[arg(long, value_enum, default_value = "git")]
+    pub vcs: Vcs,
 
     /// Never prompt: use flags and defaults
     #[arg(short, long)]

@@ -10,6 +10,7 @@ pub mod prompt;
 pub mod render;
 pub mod report;
 pub mod spec;
+pub mod vcs;
 pub mod writer;
 
 pub use error::{Error, Result};

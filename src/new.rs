@@ -10,6 +10,7 @@ use crate::prompt;
 use crate::render::{RenderedFile, Secrets, render_project};
 use crate::report;
 use crate::spec::{Choice, ProjectSpec, normalize_protocols};
+use crate::vcs;
 use crate::writer::{check_target, write_project};
 
 pub fn run(args: &NewArgs) -> Result<()> {
@@ -24,8 +25,10 @@ pub fn run(args: &NewArgs) -> Result<()> {
         return Ok(());
     }
     write_project(&args.path, &files)?;
+    let vcs = vcs::init(&args.path, args.vcs);
     report::choices(&spec);
     report::files(&args.path, &files, false);
+    report::vcs(&vcs);
     report::next_steps(&args.path);
     Ok(())
 }

@@ -6,6 +6,7 @@ use console::style;
 
 use crate::render::RenderedFile;
 use crate::spec::{Choice, ProjectSpec};
+use crate::vcs::VcsOutcome;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
 pub fn respect_no_color() {
@@ -60,4 +61,16 @@ pub fn next_steps(target: &Path) {
     println!("{}", style("Next:").bold());
     println!("  cd {} && cargo run", target.display());
     println!("  then open http://127.0.0.1:8080/docs");
+}
+
+/// Whether the project got a git repository.
+pub fn vcs(outcome: &VcsOutcome) {
+    match outcome {
+        VcsOutcome::Initialised => println!("Initialised a git repository"),
+        VcsOutcome::InsideExistingRepository | VcsOutcome::NotRequested => {}
+        VcsOutcome::Failed(why) => eprintln!(
+            "{} no git repository was created ({why}); the project is complete",
+            style("warning:").yellow().bold()
+        ),
+    }
 }

@@ -80,6 +80,7 @@ fn new_without_terminal_uses_defaults_and_never_prompts() {
         assert!(recorded.contains(line), "{line} missing from:\n{recorded}");
     }
     assert!(dir.path().join("shop/Cargo.toml").is_file());
+    assert!(dir.path().join("shop/.git").is_dir(), "a git repository is initialised");
     assert_eq!(tree(dir.path()).iter().filter(|e| !e.starts_with("shop")).count(), 0);
 }
 
@@ -265,4 +266,14 @@ fn no_color_turns_colours_off() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn vcs_none_skips_git() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--vcs", "none"])
+        .assert()
+        .success();
+    assert!(!dir.path().join("shop/.git").exists());
 }
