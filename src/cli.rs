@@ -21,8 +21,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Without a terminal (or with --yes, or CI set) apigen never prompts:\n\
-    flags decide, defaults fill in the rest (rest, jwt, sqlite, url).")]
+#[command(
+    after_help = "Without a terminal (or with --yes, or CI set) apigen never prompts:\n\
+    flags decide, defaults fill in the rest (rest, jwt, sqlite, url)."
+)]
 pub struct NewArgs {
     /// Folder to create; its last component is the crate name unless --name is given
     pub path: PathBuf,

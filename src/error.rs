@@ -7,9 +7,7 @@ pub enum Error {
     #[error("invalid project name {name:?}: {reason}")]
     InvalidName { name: String, reason: String },
 
-    #[error(
-        "{flag} {value} is not supported yet (available: {available}); nothing was written"
-    )]
+    #[error("{flag} {value} is not supported yet (available: {available}); nothing was written")]
     NotSupported {
         flag: &'static str,
         value: String,

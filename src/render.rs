@@ -130,10 +130,7 @@ pub fn manifest_templates() -> Result<Vec<String>> {
 pub fn embedded_templates() -> Vec<String> {
     let mut names = Vec::new();
     collect_files(project_dir(), &mut names);
-    names
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect()
+    names.into_iter().map(|(name, _)| name).collect()
 }
 
 fn project_dir() -> &'static Dir<'static> {
@@ -173,9 +170,7 @@ fn collect_files(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str
             .expect("embedded under templates/project")
             .to_string_lossy()
             .replace('\\', "/");
-        let text = file
-            .contents_utf8()
-            .expect("templates are UTF-8 text");
+        let text = file.contents_utf8().expect("templates are UTF-8 text");
         out.push((name, text));
     }
     for sub in dir.dirs() {

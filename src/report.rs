@@ -24,7 +24,11 @@ pub fn error(message: &str) {
 /// The choices, one per line.
 pub fn choices(spec: &ProjectSpec) {
     let protocols: Vec<String> = spec.protocols.iter().map(|p| p.name()).collect();
-    println!("{} {}", style("Project").bold(), style(&spec.name).cyan().bold());
+    println!(
+        "{} {}",
+        style("Project").bold(),
+        style(&spec.name).cyan().bold()
+    );
     for (label, value) in [
         ("protocol", protocols.join(", ")),
         ("auth", spec.auth.name()),

@@ -112,8 +112,5 @@ fn parent_of(target: &Path) -> PathBuf {
 }
 
 fn is_empty_dir(dir: &Path) -> Result<bool> {
-    Ok(fs::read_dir(dir)
-        .map_err(Error::io(dir))?
-        .next()
-        .is_none())
+    Ok(fs::read_dir(dir).map_err(Error::io(dir))?.next().is_none())
 }
