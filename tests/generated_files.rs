@@ -1,0 +1,209 @@
+//! Checks on generated files that the generated project cannot check itself:
+//! the Dockerfile (no Docker engine is needed) and the guide map
+//! `docs/BEST_PRACTICES.md`, whose every file and test must exist.
+
+use std::collections::BTreeMap;
+
+use apigen::new::project_files;
+use apigen::render::Secrets;
+use apigen::spec::ProjectSpec;
+
+/// A name that differs from the default folder name, so a hard-coded binary shows.
+const NAME: &str = "billing-api";
+
+/// The generated project as path → contents.
+fn project(name: &str) -> BTreeMap<String, String> {
+    let secrets = Secrets {
+        jwt_secret: "0".repeat(64),
+    };
+    project_files(&ProjectSpec::with_defaults(name), &secrets)
+        .unwrap()
+        .into_iter()
+        .map(|file| (file.path.display().to_string(), file.contents))
+        .collect()
+}
+
+/// The Dockerfile's instructions (continuation lines joined, comments dropped).
+fn instructions(dockerfile: &str) -> Vec<(String, String)> {
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in dockerfile.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || (line.is_empty() && current.is_empty()) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(part) => current.push_str(part),
+            None => {
+                current.push_str(line);
+                joined.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    joined
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let (keyword, rest) = line.split_once(char::is_whitespace).unwrap_or((&line, ""));
+            (keyword.to_ascii_uppercase(), rest.trim().to_owned())
+        })
+        .collect()
+}
+
+fn env_value<'a>(instructions: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    instructions
+        .iter()
+        .filter(|(keyword, _)| keyword == "ENV")
+        .flat_map(|(_, rest)| rest.split_whitespace())
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+}
+
+#[test]
+fn dockerfile_builds_and_runs_the_crate_binary_as_non_root() {
+    let files = project(NAME);
+    let dockerfile = &files["Dockerfile"];
+    let steps = instructions(dockerfile);
+
+    let froms = steps.iter().filter(|(k, _)| k == "FROM").count();
+    assert!(froms >= 2, "not a multi-stage build:\n{dockerfile}");
+
+    let binary = format!("/usr/local/bin/{NAME}");
+    assert!(
+        dockerfile.contains(&format!("target/release/{NAME} ")),
+        "the build stage must copy the `{NAME}` binary:\n{dockerfile}"
+    );
+    let entrypoint = steps
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "ENTRYPOINT" || k == "CMD")
+        .expect("ENTRYPOINT or CMD");
+    assert!(entrypoint.1.contains(&binary), "{entrypoint:?}");
+
+    // The last USER wins; it must not be root.
+    let user = steps
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "USER")
+        .map(|(_, user)| user.as_str())
+        .expect("a USER instruction");
+    let account = user.split(':').next().unwrap();
+    assert!(
+        !["root", "0"].contains(&account),
+        "runs as root: USER {user}"
+    );
+
+    // The server listens where the image says it does, on all interfaces.
+    let port = env_value(&steps, "PORT").expect("ENV PORT");
+    let exposed: Vec<&str> = steps
+        .iter()
+        .filter(|(k, _)| k == "EXPOSE")
+        .map(|(_, port)| port.as_str())
+        .collect();
+    assert_eq!(exposed, [port], "EXPOSE and ENV PORT disagree");
+    assert_eq!(env_value(&steps, "HOST"), Some("0.0.0.0"));
+    // The same default port as the server's own configuration.
+    assert!(
+        files["src/config.rs"].contains(&format!(r#"parse_or(&lookup, "PORT", {port})"#)),
+        "the image's port {port} is not the server's default"
+    );
+}
+
+#[test]
+fn dockerignore_keeps_secrets_and_build_output_out() {
+    let files = project(NAME);
+    let ignored: Vec<&str> = files[".dockerignore"].lines().collect();
+    for entry in [".env", "target/", "*.db"] {
+        assert!(ignored.contains(&entry), "{entry} not in .dockerignore");
+    }
+}
+
+#[test]
+fn ci_workflow_checks_fmt_clippy_and_tests() {
+    let files = project(NAME);
+    let workflow = &files[".github/workflows/ci.yml"];
+    for step in [
+        "cargo fmt --check",
+        "cargo clippy --all-targets --locked -- -D warnings",
+        "cargo test --locked",
+    ] {
+        assert!(workflow.contains(step), "CI does not run `{step}`");
+    }
+    assert!(
+        workflow.contains("${{ github.workflow }}"),
+        "GitHub expressions must survive rendering"
+    );
+}
+
+/// Every backticked `path` and `path::test_name` of the guide map, checked
+/// against the generated files. Returns one line per broken reference.
+fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String> {
+    let mut broken = Vec::new();
+    let rows = map
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| §"));
+    for row in rows {
+        for reference in row.split('`').skip(1).step_by(2) {
+            let (path, test) = match reference.split_once("::") {
+                Some((path, test)) => (path, Some(test)),
+                None => (reference, None),
+            };
+            // Only file paths are references; other code spans (`/v1`, `429`) are prose.
+            let is_path = path.contains('/') && !path.starts_with('/') || files.contains_key(path);
+            if !is_path {
+                continue;
+            }
+            let Some(contents) = files.get(path) else {
+                broken.push(format!("{reference}: no such file"));
+                continue;
+            };
+            if let Some(test) = test {
+                let defined = [format!("async fn {test}()"), format!("fn {test}()")]
+                    .iter()
+                    .any(|signature| contents.contains(signature.as_str()));
+                if !defined {
+                    broken.push(format!("{reference}: no test `{test}` in {path}"));
+                }
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn best_practices_map_names_only_existing_files_and_tests() {
+    let files = project(NAME);
+    let map = &files["docs/BEST_PRACTICES.md"];
+    let broken = broken_references(map, &files);
+    assert!(
+        broken.is_empty(),
+        "docs/BEST_PRACTICES.md is out of date:\n{}",
+        broken.join("\n")
+    );
+
+    // The map covers every guide section the issue names, and proves each with tests.
+    for section in ["1", "2", "3", "4", "12", "14", "15", "16", "17"] {
+        assert!(
+            map.lines()
+                .any(|line| line.starts_with(&format!("| {section} |"))),
+            "no practice of guide section {section} in the map"
+        );
+    }
+    let tests = map.matches("::").count();
+    assert!(tests >= 30, "only {tests} tests referenced");
+}
+
+#[test]
+fn best_practices_check_catches_a_missing_file_or_test() {
+    let files = project(NAME);
+    let map = "| § | practice | implemented in | proven by |\n\
+               | 2 | CORS | `src/middleware/cors_gone.rs` | `tests/security.rs::no_such_test` |\n\
+               | 2 | CORS | `src/middleware/headers.rs` | `tests/security.rs::cors_rejects_unknown_origin` |\n";
+    let broken = broken_references(map, &files);
+    assert_eq!(
+        broken,
+        [
+            "src/middleware/cors_gone.rs: no such file",
+            "tests/security.rs::no_such_test: no test `no_such_test` in tests/security.rs",
+        ]
+    );
+}
