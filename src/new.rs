@@ -110,10 +110,11 @@ fn refuse_dependency_names(spec: &ProjectSpec, files: &[RenderedFile]) -> Result
     let Some(manifest) = files.iter().find(|f| f.path == Path::new("Cargo.toml")) else {
         return Ok(());
     };
-    let manifest: toml::Table = toml::from_str(&manifest.contents).map_err(|e| Error::Template {
-        template: "Cargo.toml.tera".into(),
-        message: e.to_string(),
-    })?;
+    let manifest: toml::Table =
+        toml::from_str(&manifest.contents).map_err(|e| Error::Template {
+            template: "Cargo.toml.tera".into(),
+            message: e.to_string(),
+        })?;
     let ident = spec.crate_ident();
     let clash = ["dependencies", "dev-dependencies"]
         .iter()

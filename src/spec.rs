@@ -40,7 +40,9 @@ pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Protocol {
     /// REST over HTTP+JSON: stateless, resource-based; best for most web APIs

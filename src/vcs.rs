@@ -29,7 +29,10 @@ pub fn init(project: &Path, vcs: Vcs) -> VcsOutcome {
         return VcsOutcome::NotRequested;
     }
     let parent = project.parent().filter(|p| !p.as_os_str().is_empty());
-    let inside = git(parent.unwrap_or(Path::new(".")), &["rev-parse", "--is-inside-work-tree"]);
+    let inside = git(
+        parent.unwrap_or(Path::new(".")),
+        &["rev-parse", "--is-inside-work-tree"],
+    );
     if inside.is_ok() {
         return VcsOutcome::InsideExistingRepository;
     }

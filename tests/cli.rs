@@ -80,8 +80,17 @@ fn new_without_terminal_uses_defaults_and_never_prompts() {
         assert!(recorded.contains(line), "{line} missing from:\n{recorded}");
     }
     assert!(dir.path().join("shop/Cargo.toml").is_file());
-    assert!(dir.path().join("shop/.git").is_dir(), "a git repository is initialised");
-    assert_eq!(tree(dir.path()).iter().filter(|e| !e.starts_with("shop")).count(), 0);
+    assert!(
+        dir.path().join("shop/.git").is_dir(),
+        "a git repository is initialised"
+    );
+    assert_eq!(
+        tree(dir.path())
+            .iter()
+            .filter(|e| !e.starts_with("shop"))
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -146,7 +155,9 @@ fn unknown_flag_values_are_refused_by_name() {
         .args(["new", "shop", "--db", "oracle"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("invalid value 'oracle' for '--db <DB>'"))
+        .stderr(predicate::str::contains(
+            "invalid value 'oracle' for '--db <DB>'",
+        ))
         .stderr(predicate::str::contains("sqlite"));
     assert!(tree(dir.path()).is_empty());
 }
@@ -194,7 +205,10 @@ fn force_adds_files_beside_the_users_own() {
         .args(["new", "shop", "--force"])
         .assert()
         .success();
-    assert_eq!(fs::read_to_string(dir.path().join("shop/notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("shop/notes.txt")).unwrap(),
+        "mine"
+    );
     assert!(dir.path().join("shop/apigen.toml").is_file());
     let leftovers: Vec<_> = tree(dir.path())
         .into_iter()
@@ -215,7 +229,10 @@ fn force_never_overwrites_a_file() {
         .stderr(predicate::str::contains("will not overwrite"))
         .stderr(predicate::str::contains("Cargo.toml"));
     assert_eq!(tree(dir.path()), ["shop", "shop/Cargo.toml"]);
-    assert_eq!(fs::read_to_string(dir.path().join("shop/Cargo.toml")).unwrap(), "# mine");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("shop/Cargo.toml")).unwrap(),
+        "# mine"
+    );
 }
 
 #[test]
@@ -240,7 +257,9 @@ fn unwritable_locations_are_reported() {
         .args(["new", "a-file"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("a-file exists and is not a folder"));
+        .stderr(predicate::str::contains(
+            "a-file exists and is not a folder",
+        ));
     // Even root cannot create folders in /proc.
     apigen(dir.path())
         .args(["new", "/proc/shop"])

@@ -62,7 +62,10 @@ fn generate_and_check(name: &str, args: &[&str]) {
     let project = dir.path().join(name);
 
     cargo(&project, &["fmt", "--check"]);
-    cargo(&project, &["clippy", "--all-targets", "--", "-D", "warnings"]);
+    cargo(
+        &project,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+    );
     cargo(&project, &["test"]);
     cargo(&project, &["build"]);
     serves_health(&project, name);
@@ -118,7 +121,10 @@ fn get_when_up(port: u16, path: &str, patience: Duration) -> String {
             stream.read_to_string(&mut response).unwrap();
             return response;
         }
-        assert!(start.elapsed() < patience, "server did not start on port {port}");
+        assert!(
+            start.elapsed() < patience,
+            "server did not start on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
