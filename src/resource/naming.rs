@@ -105,6 +105,9 @@ pub struct ResourceName {
     pub type_name: String,
     /// `order-items`: the URL path segment and OpenAPI tag.
     pub path: String,
+    /// `order items` and `an order item`: for comments and messages.
+    pub words: String,
+    pub a_one: String,
 }
 
 impl ResourceName {
@@ -125,9 +128,17 @@ impl ResourceName {
         }
         check_identifier(&singular)
             .map_err(|reason| bad(format!("its singular {singular:?} is unusable: {reason}")))?;
+        let one = singular.replace('_', " ");
+        let article = if one.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         Ok(Self {
             type_name: singular.to_pascal_case(),
             path: name.to_kebab_case(),
+            words: name.replace('_', " "),
+            a_one: format!("{article} {one}"),
             plural: name.to_owned(),
             singular,
         })
@@ -188,6 +199,8 @@ mod tests {
         assert_eq!(name.singular, "order_item");
         assert_eq!(name.type_name, "OrderItem");
         assert_eq!(name.path, "order-items");
+        assert_eq!(name.a_one, "an order item");
+        assert_eq!(ResourceName::parse("products").unwrap().a_one, "a product");
         assert_eq!(ResourceName::parse("people").unwrap().type_name, "Person");
         assert_eq!(
             ResourceName::parse("categories").unwrap().singular,
