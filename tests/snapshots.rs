@@ -73,13 +73,19 @@ fn snapshot_resource(preset: &str, name: &str, fields: &str, owned: bool) {
     };
     // A fixed clock keeps the migration's name stable.
     let change = plan_resource(&root, &request, "20260301120000").unwrap();
-    assert!(change.formatted, "rustfmt must be installed for these snapshots");
+    assert!(
+        change.formatted,
+        "rustfmt must be installed for these snapshots"
+    );
     settings().bind(|| {
         let mut listing: Vec<String> = Vec::new();
         for file in &change.new_files {
             let path = file.path.display().to_string();
             listing.push(format!("new     {path}"));
-            insta::assert_snapshot!(format!("{preset}@{}", path.replace('/', "__")), &file.contents);
+            insta::assert_snapshot!(
+                format!("{preset}@{}", path.replace('/', "__")),
+                &file.contents
+            );
         }
         for edit in &change.edits {
             let path = edit.path.display().to_string();
