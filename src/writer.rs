@@ -196,3 +196,60 @@ fn temp_beside(target: &Path) -> PathBuf {
         .unwrap_or_default();
     target.with_file_name(format!(".{name}.apigen-{}.tmp", std::process::id()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn files_are_created_and_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("old.txt"), "before").unwrap();
+        let edit = FileEdit {
+            path: "old.txt".into(),
+            before: "before".into(),
+            after: "after".into(),
+        };
+        apply_files(dir.path(), &[file("new/a.txt", "a")], &[edit]).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("new/a.txt")).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old.txt")).unwrap(),
+            "after"
+        );
+    }
+
+    #[test]
+    fn a_failure_leaves_no_file_and_no_temporary_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("old.txt"), "before").unwrap();
+        // A file where a folder must go: writing b.txt fails after a.txt was staged.
+        fs::write(dir.path().join("blocked"), "").unwrap();
+        let edit = FileEdit {
+            path: "old.txt".into(),
+            before: "before".into(),
+            after: "after".into(),
+        };
+        let files = [file("a.txt", "a"), file("blocked/b.txt", "b")];
+        assert!(apply_files(dir.path(), &files, &[edit]).is_err());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["blocked", "old.txt"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old.txt")).unwrap(),
+            "before"
+        );
+    }
+}

@@ -126,7 +126,8 @@ impl ResourceName {
                  the singular of {name:?} is the same word"
             )));
         }
-        check_identifier(&singular)
+        // The singular names Rust items only (module, types), never SQL.
+        check_rust_identifier(&singular)
             .map_err(|reason| bad(format!("its singular {singular:?} is unusable: {reason}")))?;
         let one = singular.replace('_', " ");
         let article = if one.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -156,6 +157,15 @@ fn singularize(name: &str) -> String {
 /// A name usable as a Rust identifier, module, table and column in every
 /// dialect without quoting: lower-case ASCII snake case, no keyword.
 pub fn check_identifier(name: &str) -> Result<(), String> {
+    check_rust_identifier(name)?;
+    if SQL_KEYWORDS.contains(&name) {
+        return Err("it is an SQL keyword".into());
+    }
+    Ok(())
+}
+
+/// A lower-case snake_case Rust identifier that is not a keyword.
+fn check_rust_identifier(name: &str) -> Result<(), String> {
     let Some(first) = name.chars().next() else {
         return Err("the name is empty".into());
     };
@@ -178,9 +188,6 @@ pub fn check_identifier(name: &str) -> Result<(), String> {
     }
     if RUST_KEYWORDS.contains(&name) {
         return Err("it is a Rust keyword".into());
-    }
-    if SQL_KEYWORDS.contains(&name) {
-        return Err("it is an SQL keyword".into());
     }
     Ok(())
 }
