@@ -21,6 +21,7 @@ use crate::resource::format::format_rust_files;
 use crate::resource::inject::{InjectError, Placement, inject};
 use crate::resource::naming::ResourceName;
 use crate::resource::vars::ResourceVars;
+use crate::spec::Database;
 use crate::writer::FileEdit;
 
 /// Where resource templates live inside `templates/`, and their manifest.
@@ -109,7 +110,7 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
     for injection in &manifest.injection {
         apply_injection(&mut edits, injection, &context, &name)?;
     }
-    add_dependencies(&mut edits, &project.project.db, &request.fields)?;
+    add_dependencies(&mut edits, project.project.db, &request.fields)?;
 
     project.resources.push(ResourceRecord {
         name: name.plural.clone(),
@@ -152,12 +153,13 @@ fn apply_injection(
 }
 
 /// Adds the crates and features the field types need to `Cargo.toml`.
-fn add_dependencies(edits: &mut Edits, db: &crate::spec::Database, fields: &[Field]) -> Result<()> {
-    let mut needs: Vec<_> = fields
-        .iter()
-        .filter_map(|f| dialect::needs(*db, f.kind))
-        .collect();
-    needs.dedup();
+fn add_dependencies(edits: &mut Edits, db: Database, fields: &[Field]) -> Result<()> {
+    let mut needs = Vec::new();
+    for need in fields.iter().filter_map(|f| dialect::needs(db, f.kind)) {
+        if !needs.contains(&need) {
+            needs.push(need);
+        }
+    }
     if needs.is_empty() {
         return Ok(());
     }
