@@ -18,6 +18,42 @@ pub struct Cli {
 pub enum Command {
     /// Create a new, ready-to-run API project at PATH
     New(NewArgs),
+    /// Add to the project in the current folder (made by `apigen new`)
+    #[command(subcommand)]
+    Add(AddCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// A CRUD resource: model, migration, queries, routes, docs and tests
+    Resource(ResourceArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Field types: string, text, int, bigint, float, decimal, bool, uuid, date, datetime, json.\n\
+    A trailing ? makes a field optional; modifiers :unique and :index add constraints.\n\
+    Example: apigen add resource products --fields \"title:string,price:decimal,sku:string:unique,note:text?\""
+)]
+pub struct ResourceArgs {
+    /// Plural resource noun in snake_case, e.g. orders or order_items
+    pub name: String,
+
+    /// Comma-separated fields, each name:type[?][:unique][:index]; asked for when omitted
+    #[arg(long)]
+    pub fields: Option<String>,
+
+    /// Rows belong to the user who creates them; nobody else can read or change them
+    #[arg(long)]
+    pub owned: bool,
+
+    /// Never prompt (then --fields is required)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Show the new files and a diff of each changed file, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

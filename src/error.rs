@@ -45,6 +45,35 @@ pub enum Error {
 
     #[error("{0}")]
     Prompt(String),
+
+    #[error(
+        "no apigen.toml in {} or any folder above it: run `apigen add` inside a project made by `apigen new`",
+        dir.display()
+    )]
+    NotInProject { dir: PathBuf },
+
+    #[error("cannot read {}: {message}; nothing was changed", path.display())]
+    ProjectFile { path: PathBuf, message: String },
+
+    #[error("invalid resource name {name:?}: {reason}; nothing was changed")]
+    InvalidResourceName { name: String, reason: String },
+
+    #[error("invalid --fields {spec:?}: {reason}; nothing was changed")]
+    InvalidFields { spec: String, reason: String },
+
+    #[error(
+        "--fields is required when apigen cannot ask (no terminal, --yes or CI set), e.g. --fields \"title:string,price:decimal\"; nothing was changed"
+    )]
+    FieldsRequired,
+
+    #[error("resource {name} already exists ({}); nothing was changed", file.display())]
+    ResourceExists { name: String, file: PathBuf },
+
+    #[error(
+        "{}: {problem}; restore it (see docs/templates.md) and run again; nothing was changed",
+        file.display()
+    )]
+    CannotEdit { file: PathBuf, problem: String },
 }
 
 impl Error {

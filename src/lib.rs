@@ -9,6 +9,7 @@ pub mod project_file;
 pub mod prompt;
 pub mod render;
 pub mod report;
+pub mod resource;
 pub mod spec;
 pub mod vcs;
 pub mod writer;
@@ -19,5 +20,6 @@ pub use error::{Error, Result};
 pub fn run(cli: cli::Cli) -> Result<()> {
     match cli.command {
         cli::Command::New(args) => new::run(&args),
+        cli::Command::Add(cli::AddCommand::Resource(args)) => resource::run(&args),
     }
 }

@@ -2,63 +2,18 @@
 
 use crate::error::Error;
 
-/// Rust keywords (all editions), plus names that cargo reserves or that would
-/// shadow a standard crate in the generated code.
-const RESERVED: &[&str] = &[
-    "abstract",
-    "as",
-    "async",
-    "await",
-    "become",
-    "box",
-    "break",
-    "const",
-    "continue",
-    "crate",
-    "do",
-    "dyn",
-    "else",
-    "enum",
-    "extern",
-    "false",
-    "final",
-    "fn",
-    "for",
-    "gen",
-    "if",
-    "impl",
-    "in",
-    "let",
-    "loop",
-    "macro",
-    "match",
-    "mod",
-    "move",
-    "mut",
-    "override",
-    "priv",
-    "pub",
-    "ref",
-    "return",
-    "self",
-    "Self",
-    "static",
-    "struct",
-    "super",
-    "trait",
-    "true",
-    "try",
-    "type",
-    "typeof",
-    "union",
-    "unsafe",
-    "unsized",
-    "use",
-    "virtual",
-    "where",
-    "while",
-    "yield",
-    // cargo and the standard library
+/// Rust keywords (all editions), strict and reserved.
+pub const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Names that cargo reserves or that would shadow a standard crate in the
+/// generated code.
+const CARGO_RESERVED: &[&str] = &[
     "alloc",
     "core",
     "proc_macro",
@@ -100,7 +55,8 @@ pub fn validate_crate_name(name: &str) -> Result<(), Error> {
         return bad("a crate name has at most 64 characters".into());
     }
     let ident = name.replace('-', "_");
-    if RESERVED.contains(&name) || RESERVED.contains(&ident.as_str()) {
+    let reserved = |n: &str| RUST_KEYWORDS.contains(&n) || CARGO_RESERVED.contains(&n);
+    if reserved(name) || reserved(&ident) {
         return bad("it is a Rust keyword or a name reserved by cargo".into());
     }
     Ok(())

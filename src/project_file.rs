@@ -16,6 +16,18 @@ pub struct ProjectFile {
     /// The apigen version that generated the project.
     pub apigen_version: String,
     pub project: ProjectSpec,
+    /// Resources added with `apigen add resource`, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "resource")]
+    pub resources: Vec<ResourceRecord>,
+}
+
+/// One `apigen add resource` run, as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    pub name: String,
+    pub fields: String,
+    #[serde(default)]
+    pub owned: bool,
 }
 
 impl ProjectFile {
@@ -23,7 +35,13 @@ impl ProjectFile {
         Self {
             apigen_version: env!("CARGO_PKG_VERSION").to_owned(),
             project: spec.clone(),
+            resources: Vec::new(),
         }
+    }
+
+    /// Reads `text`, the contents of an `apigen.toml`.
+    pub fn parse(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
     }
 
     pub fn to_file(&self) -> RenderedFile {
@@ -46,5 +64,19 @@ mod tests {
         let read: ProjectFile = toml::from_str(&file.contents).unwrap();
         assert_eq!(read, written);
         assert!(file.contents.starts_with("# Written by apigen"));
+    }
+
+    #[test]
+    fn resources_are_recorded_and_optional() {
+        let mut written = ProjectFile::new(&ProjectSpec::with_defaults("shop"));
+        assert!(!written.to_file().contents.contains("resource"));
+        written.resources.push(ResourceRecord {
+            name: "orders".into(),
+            fields: "total:decimal".into(),
+            owned: true,
+        });
+        let text = written.to_file().contents;
+        assert!(text.contains("[[resource]]"), "{text}");
+        assert_eq!(ProjectFile::parse(&text).unwrap(), written);
     }
 }

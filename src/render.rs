@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
 use include_dir::{Dir, include_dir};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tera::{Context, Tera, Value};
 
 use crate::error::{Error, Result};
@@ -19,6 +19,8 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 /// Where the project templates live inside `templates/`.
 const PROJECT_DIR: &str = "project";
+/// The list of project files, beside that folder.
+const PROJECT_MANIFEST: &str = "manifest.toml";
 
 /// One file of the generated project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,21 +54,21 @@ struct Manifest {
     file: Vec<ManifestEntry>,
 }
 
-/// One line of `templates/manifest.toml`.
+/// One line of `templates/manifest.toml` (and of other folders' manifests).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ManifestEntry {
+pub(crate) struct ManifestEntry {
     /// Output path in the generated project; may use template variables.
-    path: String,
-    /// Template under `templates/project/`; defaults to `<path>.tera`.
-    template: Option<String>,
+    pub(crate) path: String,
+    /// Template under the manifest's folder; defaults to `<path>.tera`.
+    pub(crate) template: Option<String>,
     /// A Tera expression over the template variables; the file is written
     /// only when it is true. Absent means always.
-    when: Option<String>,
+    pub(crate) when: Option<String>,
 }
 
 impl ManifestEntry {
-    fn template(&self) -> String {
+    pub(crate) fn template(&self) -> String {
         self.template
             .clone()
             .unwrap_or_else(|| format!("{}.tera", self.path))
@@ -86,8 +88,8 @@ struct TemplateVars<'a> {
 
 /// Renders every file that the manifest selects for `spec`.
 pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
-    let manifest = load_manifest()?;
-    let tera = load_templates()?;
+    let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
+    let templates = TemplateSet::load(PROJECT_DIR)?;
     let vars = TemplateVars {
         project: spec,
         crate_ident: spec.crate_ident(),
@@ -96,95 +98,126 @@ pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<Rende
         jwt_secret: &secrets.jwt_secret,
     };
     let context = Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))?;
-
-    let mut files = Vec::new();
-    for entry in &manifest.file {
-        if !condition_holds(entry, &context)? {
-            continue;
-        }
-        let template = entry.template();
-        let contents = tera
-            .render(&template, &context)
-            .map_err(|e| template_error(&template, &e))?;
-        let path = Tera::one_off(&entry.path, &context, false)
-            .map_err(|e| template_error(&entry.path, &e))?;
-        files.push(RenderedFile {
-            path: PathBuf::from(path),
-            contents,
-        });
-    }
-    Ok(files)
+    templates.render_files(&manifest.file, &context)
 }
 
 /// The template files named by the manifest, relative to `templates/project/`
 /// (for tests that keep manifest and folder in step).
 pub fn manifest_templates() -> Result<Vec<String>> {
-    Ok(load_manifest()?
-        .file
-        .iter()
-        .map(ManifestEntry::template)
-        .collect())
+    let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
+    Ok(manifest.file.iter().map(ManifestEntry::template).collect())
 }
 
 /// Every template file embedded under `templates/project/`.
 pub fn embedded_templates() -> Vec<String> {
+    embedded_templates_in(PROJECT_DIR)
+}
+
+/// Every template file embedded under `templates/<folder>/`, relative to it
+/// (the folder's own `manifest.toml` excluded).
+pub fn embedded_templates_in(folder: &str) -> Vec<String> {
     let mut names = Vec::new();
-    collect_files(project_dir(), &mut names);
+    collect_files(template_dir(folder), folder, &mut names);
     names.into_iter().map(|(name, _)| name).collect()
 }
 
-fn project_dir() -> &'static Dir<'static> {
-    TEMPLATES
-        .get_dir(PROJECT_DIR)
-        .expect("templates/project is embedded at build time")
+/// The templates of one folder under `templates/`, ready to render.
+pub(crate) struct TemplateSet {
+    tera: Tera,
 }
 
-fn load_manifest() -> Result<Manifest> {
+impl TemplateSet {
+    pub(crate) fn load(folder: &str) -> Result<Self> {
+        let mut sources = Vec::new();
+        collect_files(template_dir(folder), folder, &mut sources);
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![]);
+        tera.add_raw_templates(sources)
+            .map_err(|e| template_error("(loading)", &e))?;
+        register_filters(&mut tera);
+        Ok(Self { tera })
+    }
+
+    pub(crate) fn render(&self, template: &str, context: &Context) -> Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(template, &e))
+    }
+
+    /// Renders every entry whose `when` holds, at its rendered `path`.
+    pub(crate) fn render_files(
+        &self,
+        entries: &[ManifestEntry],
+        context: &Context,
+    ) -> Result<Vec<RenderedFile>> {
+        let mut files = Vec::new();
+        for entry in entries {
+            if !condition_holds(entry.when.as_deref(), &entry.path, context)? {
+                continue;
+            }
+            files.push(RenderedFile {
+                path: PathBuf::from(render_str(&entry.path, context)?),
+                contents: self.render(&entry.template(), context)?,
+            });
+        }
+        Ok(files)
+    }
+}
+
+/// Renders a short template given inline (a path, a snippet).
+pub(crate) fn render_str(text: &str, context: &Context) -> Result<String> {
+    let mut tera = Tera::default();
+    register_filters(&mut tera);
+    tera.render_str(text, context)
+        .map_err(|e| template_error(text, &e))
+}
+
+fn template_dir(folder: &str) -> &'static Dir<'static> {
+    TEMPLATES
+        .get_dir(folder)
+        .expect("template folders are embedded at build time")
+}
+
+/// Reads a manifest embedded under `templates/`.
+pub(crate) fn load_manifest<T: DeserializeOwned>(path: &str) -> Result<T> {
     let text = TEMPLATES
-        .get_file("manifest.toml")
+        .get_file(path)
         .and_then(|f| f.contents_utf8())
-        .expect("templates/manifest.toml is embedded at build time");
+        .expect("manifests are embedded at build time");
     toml::from_str(text).map_err(|e| Error::Template {
-        template: "manifest.toml".into(),
+        template: path.into(),
         message: e.to_string(),
     })
 }
 
-fn load_templates() -> Result<Tera> {
-    let mut sources = Vec::new();
-    collect_files(project_dir(), &mut sources);
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![]);
-    tera.add_raw_templates(sources)
-        .map_err(|e| template_error("(loading)", &e))?;
-    register_filters(&mut tera);
-    Ok(tera)
-}
-
-/// `(path relative to templates/project, contents)` for every embedded file.
-fn collect_files(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+/// `(path relative to templates/<folder>, contents)` for every embedded file.
+fn collect_files(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<(String, &'static str)>) {
     for file in dir.files() {
         let name = file
             .path()
-            .strip_prefix(PROJECT_DIR)
-            .expect("embedded under templates/project")
+            .strip_prefix(folder)
+            .expect("embedded under its folder")
             .to_string_lossy()
             .replace('\\', "/");
+        if name == "manifest.toml" {
+            continue;
+        }
         let text = file.contents_utf8().expect("templates are UTF-8 text");
         out.push((name, text));
     }
     for sub in dir.dirs() {
-        collect_files(sub, out);
+        collect_files(sub, folder, out);
     }
 }
 
-fn condition_holds(entry: &ManifestEntry, context: &Context) -> Result<bool> {
-    let Some(when) = &entry.when else {
+/// Whether a manifest `when` expression holds; `None` means always.
+pub(crate) fn condition_holds(when: Option<&str>, what: &str, context: &Context) -> Result<bool> {
+    let Some(when) = when else {
         return Ok(true);
     };
     let probe = format!("{{% if {when} %}}yes{{% endif %}}");
     let out = Tera::one_off(&probe, context, false).map_err(|e| Error::Template {
-        template: format!("manifest.toml ({})", entry.path),
+        template: format!("manifest ({what})"),
         message: format!("bad `when = {when:?}`: {}", chain(&e)),
     })?;
     Ok(out == "yes")

@@ -4,7 +4,10 @@ use std::path::Path;
 
 use console::style;
 
+use similar::TextDiff;
+
 use crate::render::RenderedFile;
+use crate::resource::Change;
 use crate::spec::{Choice, ProjectSpec};
 use crate::vcs::VcsOutcome;
 
@@ -19,6 +22,11 @@ pub fn respect_no_color() {
 /// Prints an error the way every apigen failure is shown.
 pub fn error(message: &str) {
     eprintln!("{} {message}", style("error:").red().bold());
+}
+
+/// Prints a warning: something the user should know, not a failure.
+pub fn warning(message: &str) {
+    eprintln!("{} {message}", style("warning:").yellow().bold());
 }
 
 /// The choices, one per line.
@@ -77,4 +85,52 @@ pub fn vcs(outcome: &VcsOutcome) {
             style("warning:").yellow().bold()
         ),
     }
+}
+
+/// What `add resource` writes. A dry run shows each new file and a unified
+/// diff of each edited one.
+pub fn change(change: &Change, dry_run: bool) {
+    let (create, edit) = if dry_run {
+        ("Would create", "Would change")
+    } else {
+        ("Created", "Changed")
+    };
+    for file in &change.new_files {
+        println!("{} {}", style(create).green().bold(), file.path.display());
+        if dry_run {
+            print!(
+                "{}",
+                unified_diff(&file.path.display().to_string(), "", &file.contents)
+            );
+        }
+    }
+    for file in &change.edits {
+        println!("{} {}", style(edit).yellow().bold(), file.path.display());
+        if dry_run {
+            print!(
+                "{}",
+                unified_diff(&file.path.display().to_string(), &file.before, &file.after)
+            );
+        }
+    }
+}
+
+/// A unified diff of one file (`before` empty: a new file).
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let old = if before.is_empty() {
+        "/dev/null".to_owned()
+    } else {
+        format!("a/{path}")
+    };
+    TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old, &format!("b/{path}"))
+        .to_string()
+}
+
+/// What to do after adding a resource.
+pub fn resource_next_steps(root: &Path) {
+    println!("{}", style("Next:").bold());
+    println!("  cd {} && cargo test", root.display());
 }

@@ -114,3 +114,142 @@ fn parent_of(target: &Path) -> PathBuf {
 fn is_empty_dir(dir: &Path) -> Result<bool> {
     Ok(fs::read_dir(dir).map_err(Error::io(dir))?.next().is_none())
 }
+
+/// An existing file of a project and its new contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEdit {
+    /// Relative to the project root.
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+}
+
+/// Writes new files and replaces edited ones under `root` so that a failure
+/// leaves the project as it was: every file is first written to a temporary
+/// file beside its target, and only when all are written is each renamed into
+/// place. If a rename fails, the files already moved are put back.
+pub fn apply_files(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit]) -> Result<()> {
+    let mut staged = Vec::new();
+    let result = stage_all(root, new_files, edits, &mut staged).and_then(|()| commit(&staged));
+    if result.is_err() {
+        for file in &staged {
+            let _ = fs::remove_file(&file.temp);
+        }
+    }
+    result
+}
+
+/// A file written beside its target, waiting to be renamed over it.
+struct StagedFile {
+    temp: PathBuf,
+    target: PathBuf,
+    /// The target's contents before, to restore; `None`: the target is new.
+    original: Option<String>,
+}
+
+fn stage_all(
+    root: &Path,
+    new_files: &[RenderedFile],
+    edits: &[FileEdit],
+    staged: &mut Vec<StagedFile>,
+) -> Result<()> {
+    let new = new_files.iter().map(|f| (&f.path, &f.contents, None));
+    let edited = edits.iter().map(|e| (&e.path, &e.after, Some(&e.before)));
+    for (path, contents, original) in new.chain(edited) {
+        let target = root.join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        }
+        let temp = temp_beside(&target);
+        staged.push(StagedFile {
+            temp: temp.clone(),
+            target,
+            original: original.cloned(),
+        });
+        fs::write(&temp, contents).map_err(Error::io(&temp))?;
+    }
+    Ok(())
+}
+
+fn commit(staged: &[StagedFile]) -> Result<()> {
+    for (done, file) in staged.iter().enumerate() {
+        if let Err(e) = fs::rename(&file.temp, &file.target) {
+            staged[..done].iter().for_each(restore);
+            return Err(Error::io(&file.target)(e));
+        }
+    }
+    Ok(())
+}
+
+/// Undoes one rename: removes a new file, or writes an edited one back.
+fn restore(file: &StagedFile) {
+    let _ = match &file.original {
+        None => fs::remove_file(&file.target),
+        Some(original) => fs::write(&file.target, original),
+    };
+}
+
+fn temp_beside(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.apigen-{}.tmp", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn files_are_created_and_edited() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("old.txt"), "before").unwrap();
+        let edit = FileEdit {
+            path: "old.txt".into(),
+            before: "before".into(),
+            after: "after".into(),
+        };
+        apply_files(dir.path(), &[file("new/a.txt", "a")], &[edit]).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("new/a.txt")).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old.txt")).unwrap(),
+            "after"
+        );
+    }
+
+    #[test]
+    fn a_failure_leaves_no_file_and_no_temporary_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("old.txt"), "before").unwrap();
+        // A file where a folder must go: writing b.txt fails after a.txt was staged.
+        fs::write(dir.path().join("blocked"), "").unwrap();
+        let edit = FileEdit {
+            path: "old.txt".into(),
+            before: "before".into(),
+            after: "after".into(),
+        };
+        let files = [file("a.txt", "a"), file("blocked/b.txt", "b")];
+        assert!(apply_files(dir.path(), &files, &[edit]).is_err());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["blocked", "old.txt"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("old.txt")).unwrap(),
+            "before"
+        );
+    }
+}

@@ -3,8 +3,13 @@
 //! the output it produces (`cargo insta review`).
 
 use apigen::new::project_files;
-use apigen::render::{Secrets, embedded_templates, manifest_templates};
+use apigen::render::{Secrets, embedded_templates, embedded_templates_in, manifest_templates};
+use apigen::report::unified_diff;
+use apigen::resource::fields::parse_fields;
+use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
+use apigen::resource::{ResourceRequest, plan_resource};
 use apigen::spec::ProjectSpec;
+use apigen::writer::write_project;
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
 fn fixed_secrets() -> Secrets {
@@ -13,15 +18,20 @@ fn fixed_secrets() -> Secrets {
     }
 }
 
-/// Snapshots every file of `spec`'s project under the given preset name, plus
-/// the list of files (so that an added or dropped file shows up too).
-fn snapshot_project(preset: &str, spec: &ProjectSpec) {
-    let files = project_files(spec, &fixed_secrets()).unwrap();
+/// Snapshots are kept in the top-level `snapshots/` folder, named by preset.
+fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.bind(|| {
+    settings
+}
+
+/// Snapshots every file of `spec`'s project under the given preset name, plus
+/// the list of files (so that an added or dropped file shows up too).
+fn snapshot_project(preset: &str, spec: &ProjectSpec) {
+    let files = project_files(spec, &fixed_secrets()).unwrap();
+    settings().bind(|| {
         let listing: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         insta::assert_snapshot!(format!("{preset}@files"), listing.join("\n"));
         for file in &files {
@@ -46,5 +56,76 @@ fn manifest_and_template_folder_agree() {
     assert_eq!(
         listed, embedded,
         "every file under templates/project must be listed in templates/manifest.toml, and the other way round"
+    );
+}
+
+/// Snapshots what `apigen add resource` does to a default project: each new
+/// file, the diff of each changed file, and the list of both.
+fn snapshot_resource(preset: &str, name: &str, fields: &str, owned: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("myapi");
+    let spec = ProjectSpec::with_defaults("myapi");
+    write_project(&root, &project_files(&spec, &fixed_secrets()).unwrap()).unwrap();
+    let request = ResourceRequest {
+        name: name.into(),
+        fields: parse_fields(fields).unwrap(),
+        owned,
+    };
+    // A fixed clock keeps the migration's name stable.
+    let change = plan_resource(&root, &request, "20260301120000").unwrap();
+    assert!(
+        change.formatted,
+        "rustfmt must be installed for these snapshots"
+    );
+    settings().bind(|| {
+        let mut listing: Vec<String> = Vec::new();
+        for file in &change.new_files {
+            let path = file.path.display().to_string();
+            listing.push(format!("new     {path}"));
+            insta::assert_snapshot!(
+                format!("{preset}@{}", path.replace('/', "__")),
+                &file.contents
+            );
+        }
+        for edit in &change.edits {
+            let path = edit.path.display().to_string();
+            listing.push(format!("changed {path}"));
+            let diff = unified_diff(&path, &edit.before, &edit.after);
+            insta::assert_snapshot!(format!("{preset}@{}.diff", path.replace('/', "__")), diff);
+        }
+        insta::assert_snapshot!(format!("{preset}@files"), listing.join("\n"));
+    });
+}
+
+#[test]
+fn add_resource() {
+    snapshot_resource(
+        "add-products",
+        "products",
+        "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index",
+        false,
+    );
+}
+
+#[test]
+fn add_owned_resource() {
+    snapshot_resource(
+        "add-order_items-owned",
+        "order_items",
+        "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+        true,
+    );
+}
+
+#[test]
+fn resource_manifest_and_template_folder_agree() {
+    let mut listed = resource_manifest_templates().unwrap();
+    listed.sort();
+    listed.dedup();
+    let mut embedded = embedded_templates_in(RESOURCE_DIR);
+    embedded.sort();
+    assert_eq!(
+        listed, embedded,
+        "every file under templates/resource must be listed in templates/resource/manifest.toml, and the other way round"
     );
 }

@@ -1,0 +1,248 @@
+//! `apigen add resource` as users run it: what it writes, and every refusal
+//! leaving the project byte for byte as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const FIELDS: &str = "title:string,price:decimal,sku:string:unique";
+
+/// `apigen` in `dir`, never attached to a terminal, colours off.
+fn apigen(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("apigen").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// A fresh default project `shop` in a temporary folder.
+fn project() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--yes", "--vcs", "none"])
+        .assert()
+        .success();
+    let root = dir.path().join("shop");
+    (dir, root)
+}
+
+/// Every file below `dir` with its contents: the whole state of a project.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let path = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (path, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Runs `add resource` with `args` in `root`, expects it to fail with
+/// `message`, and proves that no file was added, removed or changed.
+fn refused(root: &Path, args: &[&str], message: &str) {
+    let before = contents(root);
+    apigen(root)
+        .args(["add", "resource"])
+        .args(args)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(message))
+        .stderr(predicate::str::contains("nothing was changed"));
+    assert!(contents(root) == before, "{args:?} changed the project");
+}
+
+fn add(root: &Path, name: &str, fields: &str) -> assert_cmd::assert::Assert {
+    apigen(root)
+        .args(["add", "resource", name, "--fields", fields])
+        .assert()
+}
+
+#[test]
+fn a_resource_is_added_wired_in_and_recorded() {
+    let (_dir, root) = project();
+    add(&root, "products", FIELDS)
+        .success()
+        .stdout(predicate::str::contains("Created src/routers/products.rs"))
+        .stdout(predicate::str::contains("Changed src/routers/mod.rs"));
+    for file in [
+        "src/routers/products.rs",
+        "src/models/product.rs",
+        "src/db/products.rs",
+        "tests/products.rs",
+    ] {
+        assert!(root.join(file).is_file(), "{file} missing");
+    }
+    let migrations: Vec<String> = fs::read_dir(root.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("_create_products.sql"))
+        .collect();
+    assert_eq!(migrations.len(), 1, "{migrations:?}");
+    let routers = fs::read_to_string(root.join("src/routers/mod.rs")).unwrap();
+    assert!(routers.contains("mod products;\nmod users;"), "{routers}");
+    assert!(routers.contains("products::router(),\n        // apigen:routes"));
+    let recorded = fs::read_to_string(root.join("apigen.toml")).unwrap();
+    assert!(
+        recorded.contains("[[resource]]\nname = \"products\""),
+        "{recorded}"
+    );
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("rust_decimal = \"1\""), "{manifest}");
+    assert!(
+        contents(&root).keys().all(|path| !path.ends_with(".tmp")),
+        "temporary files left behind"
+    );
+}
+
+#[test]
+fn a_second_run_is_refused_without_duplicating_anything() {
+    let (_dir, root) = project();
+    add(&root, "products", FIELDS).success();
+    refused(
+        &root,
+        &["products", "--fields", FIELDS],
+        "resource products already exists",
+    );
+}
+
+#[test]
+fn resources_of_the_default_project_are_refused() {
+    let (_dir, root) = project();
+    refused(
+        &root,
+        &["users", "--fields", "nickname:string"],
+        "resource users already exists (src/db/users.rs)",
+    );
+    refused(
+        &root,
+        &["refresh_tokens", "--fields", "note:string"],
+        "resource refresh_tokens already exists",
+    );
+}
+
+#[test]
+fn bad_resource_names_are_refused() {
+    let (_dir, root) = project();
+    for (name, message) in [
+        ("Products", "must start with a letter a-z"),
+        ("order-items", "'-' is not allowed"),
+        ("../evil", "must start with a letter"),
+        ("book", "plural noun"),
+        (
+            "types",
+            "its singular \"type\" is unusable: it is a Rust keyword",
+        ),
+        ("values", "it is an SQL keyword"),
+        ("selves", "Rust keyword"),
+    ] {
+        refused(&root, &[name, "--fields", "title:string"], message);
+    }
+}
+
+#[test]
+fn bad_fields_are_refused() {
+    let (_dir, root) = project();
+    for (fields, message) in [
+        ("title:varchar", "unknown type \"varchar\""),
+        ("title:string,title:text", "field \"title\" is given twice"),
+        ("Title:string", "field name \"Title\""),
+        ("type:string", "Rust keyword"),
+        ("order:int", "SQL keyword"),
+        ("id:uuid", "a column apigen adds itself"),
+        ("title:string:primary", "unknown modifier \"primary\""),
+        ("title", "has no type"),
+        ("", "an empty field"),
+    ] {
+        refused(&root, &["products", "--fields", fields], message);
+    }
+}
+
+#[test]
+fn without_a_terminal_fields_are_required() {
+    let (_dir, root) = project();
+    refused(&root, &["products"], "--fields is required");
+    refused(&root, &["products", "--yes"], "--fields is required");
+}
+
+#[test]
+fn a_missing_anchor_is_named_and_nothing_changes() {
+    let (_dir, root) = project();
+    let routers = root.join("src/routers/mod.rs");
+    let text = fs::read_to_string(&routers).unwrap();
+    fs::write(&routers, text.replace("        // apigen:routes\n", "")).unwrap();
+    refused(
+        &root,
+        &["products", "--fields", FIELDS],
+        "src/routers/mod.rs: the anchor line `// apigen:routes` is missing",
+    );
+}
+
+#[test]
+fn outside_a_project_it_says_so() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["add", "resource", "products", "--fields", FIELDS])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no apigen.toml"));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn dry_run_shows_new_files_and_diffs_and_writes_nothing() {
+    let (_dir, root) = project();
+    let before = contents(&root);
+    apigen(&root)
+        .args([
+            "add",
+            "resource",
+            "products",
+            "--fields",
+            FIELDS,
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Would create src/routers/products.rs",
+        ))
+        .stdout(predicate::str::contains("+++ b/src/routers/products.rs"))
+        .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
+        .stdout(predicate::str::contains("+        products::router(),"));
+    assert!(contents(&root) == before, "--dry-run wrote something");
+}
+
+#[test]
+fn the_users_own_edits_survive_and_it_runs_from_a_subfolder() {
+    let (_dir, root) = project();
+    let routers = root.join("src/routers/mod.rs");
+    let text = fs::read_to_string(&routers).unwrap();
+    let edited = text.replace(
+        "fn v1() -> OpenApiRouter<AppState> {",
+        "fn v1() -> OpenApiRouter<AppState> {\n    // my own note\n",
+    );
+    fs::write(&routers, &edited).unwrap();
+    apigen(&root.join("src"))
+        .args([
+            "add",
+            "resource",
+            "order_items",
+            "--owned",
+            "--fields",
+            "quantity:int",
+        ])
+        .assert()
+        .success();
+    let after = fs::read_to_string(&routers).unwrap();
+    assert!(after.contains("    // my own note\n"), "{after}");
+    assert!(after.contains("order_items::router(),"));
+    assert!(root.join("tests/order_items.rs").is_file());
+}
