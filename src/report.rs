@@ -1,5 +1,14 @@
 //! What apigen tells the user, styled with console (plain under NO_COLOR).
 
+/// `println!` that ignores a closed stdout (`apigen … | head`) instead of
+/// panicking: what apigen reports never changes what it does.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::path::Path;
 
 use console::style;
@@ -32,7 +41,7 @@ pub fn warning(message: &str) {
 /// The choices, one per line.
 pub fn choices(spec: &ProjectSpec) {
     let protocols: Vec<String> = spec.protocols.iter().map(|p| p.name()).collect();
-    println!(
+    out!(
         "{} {}",
         style("Project").bold(),
         style(&spec.name).cyan().bold()
@@ -43,7 +52,7 @@ pub fn choices(spec: &ProjectSpec) {
         ("database", spec.db.name()),
         ("versioning", versioning(spec)),
     ] {
-        println!("  {:<11}{value}", style(label).dim());
+        out!("  {:<11}{value}", style(label).dim());
     }
 }
 
@@ -57,28 +66,28 @@ fn versioning(spec: &ProjectSpec) -> String {
 /// The files, as written or (dry run) as they would be.
 pub fn files(target: &Path, files: &[RenderedFile], dry_run: bool) {
     let verb = if dry_run { "Would write" } else { "Wrote" };
-    println!(
+    out!(
         "{} {} files to {}",
         style(verb).green().bold(),
         files.len(),
         target.display()
     );
     for file in files {
-        println!("  {}", file.path.display());
+        out!("  {}", file.path.display());
     }
 }
 
 /// What to do next.
 pub fn next_steps(target: &Path) {
-    println!("{}", style("Next:").bold());
-    println!("  cd {} && cargo run", target.display());
-    println!("  then open http://127.0.0.1:8080/docs");
+    out!("{}", style("Next:").bold());
+    out!("  cd {} && cargo run", target.display());
+    out!("  then open http://127.0.0.1:8080/docs");
 }
 
 /// Whether the project got a git repository.
 pub fn vcs(outcome: &VcsOutcome) {
     match outcome {
-        VcsOutcome::Initialised => println!("Initialised a git repository"),
+        VcsOutcome::Initialised => out!("Initialised a git repository"),
         VcsOutcome::InsideExistingRepository | VcsOutcome::NotRequested => {}
         VcsOutcome::Failed(why) => eprintln!(
             "{} no git repository was created ({why}); the project is complete",
@@ -96,7 +105,7 @@ pub fn change(change: &Change, dry_run: bool) {
         ("Created", "Changed")
     };
     for file in &change.new_files {
-        println!("{} {}", style(create).green().bold(), file.path.display());
+        out!("{} {}", style(create).green().bold(), file.path.display());
         if dry_run {
             print!(
                 "{}",
@@ -105,7 +114,7 @@ pub fn change(change: &Change, dry_run: bool) {
         }
     }
     for file in &change.edits {
-        println!("{} {}", style(edit).yellow().bold(), file.path.display());
+        out!("{} {}", style(edit).yellow().bold(), file.path.display());
         if dry_run {
             print!(
                 "{}",
@@ -131,6 +140,6 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
 
 /// What to do after adding a resource.
 pub fn resource_next_steps(root: &Path) {
-    println!("{}", style("Next:").bold());
-    println!("  cd {} && cargo test", root.display());
+    out!("{}", style("Next:").bold());
+    out!("  cd {} && cargo test", root.display());
 }

@@ -296,3 +296,25 @@ fn vcs_none_skips_git() {
         .success();
     assert!(!dir.path().join("shop/.git").exists());
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let dir = TempDir::new().unwrap();
+    // Like `apigen new shop --dry-run | head -0`: the reader is gone before apigen writes.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apigen"))
+        .args(["new", "shop", "--dry-run"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
