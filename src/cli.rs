@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::spec::{Auth, Database, Protocol, Versioning};
+use crate::spec::{Auth, Cache, Database, Protocol, Versioning};
 use crate::vcs::Vcs;
 
 #[derive(Debug, Parser)]
@@ -84,6 +84,10 @@ pub struct NewArgs {
     /// API versioning scheme
     #[arg(long, value_enum)]
     pub versioning: Option<Versioning>,
+
+    /// Read-through cache of get-by-id
+    #[arg(long, value_enum)]
+    pub cache: Option<Cache>,
 
     /// Version control for the new project
     #[arg(long, value_enum, default_value = "git")]

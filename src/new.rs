@@ -64,6 +64,7 @@ fn resolve_spec(args: &NewArgs, name: String) -> Result<ProjectSpec> {
     refuse_unsupported(args.auth.as_slice())?;
     refuse_unsupported(args.db.as_slice())?;
     refuse_unsupported(args.versioning.as_slice())?;
+    refuse_unsupported(args.cache.as_slice())?;
 
     let interactive = prompt::can_prompt(args.yes);
     let defaults = ProjectSpec::with_defaults(name);
@@ -79,6 +80,7 @@ fn resolve_spec(args: &NewArgs, name: String) -> Result<ProjectSpec> {
         auth: answer(args.auth, defaults.auth, interactive)?,
         db: answer(args.db, defaults.db, interactive)?,
         versioning: answer(args.versioning, defaults.versioning, interactive)?,
+        cache: answer(args.cache, defaults.cache, interactive)?,
         name: defaults.name,
     })
 }

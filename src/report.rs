@@ -51,6 +51,7 @@ pub fn choices(spec: &ProjectSpec) {
         ("auth", spec.auth.name()),
         ("database", spec.db.name()),
         ("versioning", versioning(spec)),
+        ("cache", spec.cache.name()),
     ] {
         out!("  {:<11}{value}", style(label).dim());
     }

@@ -94,6 +94,18 @@ pub enum Versioning {
     None,
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cache {
+    /// None: every read goes to the database; no cache code is generated
+    #[default]
+    None,
+    /// Memory: a per-process cache (moka); one instance, or short TTLs across several
+    Memory,
+    /// Redis: one cache shared by every instance (REDIS_URL); an outage falls back to the database
+    Redis,
+}
+
 impl Choice for Protocol {
     const FLAG: &'static str = "--protocol";
     const QUESTION: &'static str = "Which protocols should the API speak?";
@@ -130,6 +142,15 @@ impl Choice for Versioning {
     }
 }
 
+impl Choice for Cache {
+    const FLAG: &'static str = "--cache";
+    const QUESTION: &'static str = "Cache reads by id?";
+
+    fn is_supported(self) -> bool {
+        true
+    }
+}
+
 /// Every choice that shapes a generated project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSpec {
@@ -140,6 +161,9 @@ pub struct ProjectSpec {
     pub auth: Auth,
     pub db: Database,
     pub versioning: Versioning,
+    /// Read-through cache of get-by-id; absent in files from older apigens.
+    #[serde(default)]
+    pub cache: Cache,
 }
 
 impl ProjectSpec {
@@ -151,6 +175,7 @@ impl ProjectSpec {
             auth: Auth::Jwt,
             db: Database::Sqlite,
             versioning: Versioning::Url,
+            cache: Cache::None,
         }
     }
 
@@ -171,11 +196,12 @@ impl ProjectSpec {
     pub fn summary(&self) -> String {
         let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
         format!(
-            "protocol {}, auth {}, db {}, versioning {}",
+            "protocol {}, auth {}, db {}, versioning {}, cache {}",
             protocols.join("+"),
             self.auth.name(),
             self.db.name(),
-            self.versioning.name()
+            self.versioning.name(),
+            self.cache.name()
         )
     }
 }
@@ -211,5 +237,12 @@ mod tests {
         assert!(text.contains("auth = \"jwt\""), "{text}");
         assert_eq!(toml::from_str::<ProjectSpec>(&text).unwrap(), spec);
         assert_eq!(spec.crate_ident(), "my_api");
+    }
+
+    #[test]
+    fn files_without_a_cache_choice_still_read() {
+        let text = "name = \"shop\"\nprotocols = [\"rest\"]\nauth = \"jwt\"\ndb = \"sqlite\"\nversioning = \"url\"\n";
+        let spec: ProjectSpec = toml::from_str(text).unwrap();
+        assert_eq!(spec.cache, Cache::None);
     }
 }
