@@ -318,3 +318,29 @@ fn a_closed_stdout_is_not_a_crash() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn cache_values_are_accepted_and_recorded() {
+    let dir = TempDir::new().unwrap();
+    for cache in ["none", "memory", "redis"] {
+        let name = format!("shop-{cache}");
+        apigen(dir.path())
+            .args(["new", &name, "--cache", cache, "--yes", "--vcs", "none"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(cache));
+        let project = dir.path().join(&name);
+        let recorded = fs::read_to_string(project.join("apigen.toml")).unwrap();
+        assert!(
+            recorded.contains(&format!("cache = \"{cache}\"")),
+            "{recorded}"
+        );
+        assert_eq!(project.join("src/cache.rs").is_file(), cache != "none");
+    }
+    apigen(dir.path())
+        .args(["new", "shop-disk", "--cache", "disk", "--yes"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("memory"));
+    assert!(!dir.path().join("shop-disk").exists());
+}

@@ -174,3 +174,45 @@ fn added_resources_are_ready_to_run() {
     );
     lint_and_test(&project);
 }
+
+/// `--cache memory` and `--cache redis`: a plain and an owned resource each, so
+/// the cached reads, their invalidation and the per-owner keys are built,
+/// linted and tested (the Redis ones against the real Redis at `REDIS_URL`,
+/// default `redis://127.0.0.1:6379`), and the server starts.
+fn cached_project_is_ready_to_run(name: &str, cache: &str) {
+    let (_dir, project) = generate(name, &["--cache", cache, "--vcs", "none"]);
+    apigen(
+        &project,
+        &[
+            "add",
+            "resource",
+            "products",
+            "--fields",
+            "title:string,body:text?,price:decimal,sku:string:unique",
+        ],
+    );
+    apigen(
+        &project,
+        &[
+            "add",
+            "resource",
+            "order_items",
+            "--owned",
+            "--fields",
+            "reference:uuid:unique,count:bigint,metadata:json?",
+        ],
+    );
+    lint_and_test(&project);
+    cargo(&project, &["build"]);
+    serves_health(&project, name);
+}
+
+#[test]
+fn memory_cache_project_is_ready_to_run() {
+    cached_project_is_ready_to_run("e2e_cache_memory", "memory");
+}
+
+#[test]
+fn redis_cache_project_is_ready_to_run() {
+    cached_project_is_ready_to_run("e2e_cache_redis", "redis");
+}

@@ -6,17 +6,22 @@ use std::collections::BTreeMap;
 
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::ProjectSpec;
+use apigen::spec::{Cache, ProjectSpec};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
 
 /// The generated project as path → contents.
 fn project(name: &str) -> BTreeMap<String, String> {
+    project_of(&ProjectSpec::with_defaults(name))
+}
+
+/// The project generated from `spec` as path → contents.
+fn project_of(spec: &ProjectSpec) -> BTreeMap<String, String> {
     let secrets = Secrets {
         jwt_secret: "0".repeat(64),
     };
-    project_files(&ProjectSpec::with_defaults(name), &secrets)
+    project_files(spec, &secrets)
         .unwrap()
         .into_iter()
         .map(|file| (file.path.display().to_string(), file.contents))
@@ -206,4 +211,38 @@ fn best_practices_check_catches_a_missing_file_or_test() {
             "tests/security.rs::no_such_test: no test `no_such_test` in tests/security.rs",
         ]
     );
+}
+
+#[test]
+fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
+    for cache in [Cache::Memory, Cache::Redis] {
+        let spec = ProjectSpec {
+            cache,
+            ..ProjectSpec::with_defaults(NAME)
+        };
+        let files = project_of(&spec);
+        let map = &files["docs/BEST_PRACTICES.md"];
+        let broken = broken_references(map, &files);
+        assert!(broken.is_empty(), "{cache:?}: {}", broken.join("\n"));
+        assert!(map.contains("| Caching"), "{cache:?}: no Caching row");
+        assert!(files["src/cache.rs"].contains("pub async fn get_or_load"));
+        for doc in [".env.example", "README.md"] {
+            assert!(files[doc].contains("CACHE_TTL_SECONDS"), "{cache:?}: {doc}");
+            assert_eq!(
+                files[doc].contains("REDIS_URL"),
+                cache == Cache::Redis,
+                "{cache:?}: {doc}"
+            );
+        }
+        let workflow = &files[".github/workflows/ci.yml"];
+        assert_eq!(
+            workflow.contains("image: redis:"),
+            cache == Cache::Redis,
+            "{cache:?}: a Redis service in CI exactly when the cache is Redis"
+        );
+    }
+    let plain = project(NAME);
+    assert!(!plain.contains_key("src/cache.rs") && !plain.contains_key("tests/cache.rs"));
+    assert!(!plain["Cargo.toml"].contains("moka") && !plain["Cargo.toml"].contains("redis"));
+    assert!(!plain["docs/BEST_PRACTICES.md"].contains("Caching"));
 }

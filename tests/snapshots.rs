@@ -8,7 +8,7 @@ use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::ProjectSpec;
+use apigen::spec::{Cache, ProjectSpec};
 use apigen::writer::write_project;
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
@@ -46,6 +46,24 @@ fn default_project() {
     snapshot_project("rest-jwt-sqlite-url", &ProjectSpec::with_defaults("myapi"));
 }
 
+/// The default project with `--cache memory` or `--cache redis`.
+fn cached(cache: Cache) -> ProjectSpec {
+    ProjectSpec {
+        cache,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn memory_cache_project() {
+    snapshot_project("rest-jwt-sqlite-url-cache-memory", &cached(Cache::Memory));
+}
+
+#[test]
+fn redis_cache_project() {
+    snapshot_project("rest-jwt-sqlite-url-cache-redis", &cached(Cache::Redis));
+}
+
 #[test]
 fn manifest_and_template_folder_agree() {
     let mut listed = manifest_templates().unwrap();
@@ -62,10 +80,15 @@ fn manifest_and_template_folder_agree() {
 /// Snapshots what `apigen add resource` does to a default project: each new
 /// file, the diff of each changed file, and the list of both.
 fn snapshot_resource(preset: &str, name: &str, fields: &str, owned: bool) {
+    let spec = ProjectSpec::with_defaults("myapi");
+    snapshot_resource_in(&spec, preset, name, fields, owned);
+}
+
+/// [`snapshot_resource`] in a project generated from `spec`.
+fn snapshot_resource_in(spec: &ProjectSpec, preset: &str, name: &str, fields: &str, owned: bool) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("myapi");
-    let spec = ProjectSpec::with_defaults("myapi");
-    write_project(&root, &project_files(&spec, &fixed_secrets()).unwrap()).unwrap();
+    write_project(&root, &project_files(spec, &fixed_secrets()).unwrap()).unwrap();
     let request = ResourceRequest {
         name: name.into(),
         fields: parse_fields(fields).unwrap(),
@@ -111,6 +134,17 @@ fn add_resource() {
 fn add_owned_resource() {
     snapshot_resource(
         "add-order_items-owned",
+        "order_items",
+        "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+        true,
+    );
+}
+
+#[test]
+fn add_owned_resource_with_redis_cache() {
+    snapshot_resource_in(
+        &cached(Cache::Redis),
+        "add-order_items-owned-cache-redis",
         "order_items",
         "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
         true,
