@@ -117,6 +117,8 @@ def measure(server_pid, out, cmd, meta):
     d.update(
         rps=d["requests"] / (d["duration_us"] / 1e6),
         server_cpu_pct=round(100 * server_s / wall, 1),
+        # Server CPU time per request: less sensitive than req/s to CPU stolen by other work.
+        cpu_us_per_req=round(1e6 * server_s / max(1, d["requests"]), 1),
         wrk_cpu_pct=round(100 * wrk_s / wall, 1),
         # CPU-seconds used by everything else on the machine during the run (builds, say).
         other_cpu_s=round(max(0.0, (b1 - b0) / TCK - server_s - wrk_s), 2),
@@ -149,6 +151,8 @@ def cell(xs, fmt):
 
 def summarize(results_dir, doc):
     rows = [json.loads(line) for line in open(os.path.join(results_dir, "load.jsonl"))]
+    for r in rows:  # older results: derive it
+        r.setdefault("cpu_us_per_req", r["server_cpu_pct"] * 1e4 / r["rps"])
     meta = json.load(open(os.path.join(results_dir, "meta.json")))
     tool = {}
     tool_file = os.path.join(results_dir, "tool.json")
@@ -175,11 +179,13 @@ def summarize(results_dir, doc):
                f"{max(r['load1_before'] for r in rows):.1f}.")
     out.append("")
     out.append("Median over the repetitions, (min–max) when more than one. Latency from wrk; "
-               "errors = non-2xx responses plus socket errors, summed; RSS = peak resident set (VmHWM) "
-               "of the server after that endpoint's run; server CPU = the server process's share of its core.")
+               "errors = non-2xx responses plus socket errors, summed; peak RSS = the server's VmHWM "
+               "after that endpoint's run (the generated app's includes argon2's memory from the one register + login); "
+               "RSS after = VmRSS then; server CPU = the server process's share of its core; CPU µs/req = "
+               "server CPU time ÷ requests.")
     out.append("")
-    out.append("| endpoint | app | req/s | p50 ms | p99 ms | errors | peak RSS MiB | server CPU % |")
-    out.append("|---|---|---|---|---|---|---|---|")
+    out.append("| endpoint | app | req/s | p50 ms | p99 ms | errors | peak RSS MiB | RSS after MiB | server CPU % | CPU µs/req |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for ep, ep_name in ENDPOINTS:
         for app, app_name in APPS:
             rs = by.get((ep, app))
@@ -193,14 +199,19 @@ def summarize(results_dir, doc):
                 cell([r["p99_us"] / 1000 for r in rs], "{:.2f}"),
                 str(errors),
                 f"{max(r['peak_rss_kb'] for r in rs) / 1024:.1f}",
+                f"{med([r['rss_kb'] for r in rs]) / 1024:.1f}",
                 f"{med([r['server_cpu_pct'] for r in rs]):.0f}",
+                cell([r["cpu_us_per_req"] for r in rs], "{:.0f}"),
             ]) + " |")
     out.append("")
     out.append("Idle RSS after start-up (MiB): " + ", ".join(
         f"{name} {med(idle[app]):.1f}" for app, name in APPS if app in idle) + ".")
     out.append("")
-    out.append("| endpoint | generated ÷ ceiling (req/s) | target | generated ÷ FastAPI (req/s) | target |")
-    out.append("|---|---|---|---|---|")
+    out.append("Ratios of the medians. CPU ratio = the other app's CPU µs/req ÷ the generated app's "
+               "(the same comparison, from CPU time instead of wall-clock throughput; steadier on a busy machine).")
+    out.append("")
+    out.append("| endpoint | generated ÷ ceiling (req/s) | target | (CPU) | generated ÷ FastAPI (req/s) | target | (CPU) |")
+    out.append("|---|---|---|---|---|---|---|")
     for ep, ep_name in ENDPOINTS:
         g = [r["rps"] for r in by.get((ep, "generated"), [])]
         c = [r["rps"] for r in by.get((ep, "ceiling"), [])]
@@ -209,7 +220,12 @@ def summarize(results_dir, doc):
         gf = f"{med(g) / med(f):.1f}×" if g and f else "–"
         t1 = ("≥ 90%: " + ("met" if med(g) / med(c) >= 0.9 else "**not met**")) if g and c and ep == "get" else ""
         t2 = ("≥ 20×: " + ("met" if med(g) / med(f) >= 20 else "**not met**")) if g and f and ep == "get" else ""
-        out.append(f"| {ep_name} | {gc} | {t1} | {gf} | {t2} |")
+        gcpu = [r["cpu_us_per_req"] for r in by.get((ep, "generated"), [])]
+        ccpu = [r["cpu_us_per_req"] for r in by.get((ep, "ceiling"), [])]
+        fcpu = [r["cpu_us_per_req"] for r in by.get((ep, "fastapi"), [])]
+        gcc = f"{med(ccpu) / med(gcpu):.0%}" if gcpu and ccpu else "–"
+        gfc = f"{med(fcpu) / med(gcpu):.1f}×" if gcpu and fcpu else "–"
+        out.append(f"| {ep_name} | {gc} | {t1} | {gcc} | {gf} | {t2} | {gfc} |")
     if tool:
         out.append("")
         out.append("apigen's own speed (hyperfine, mean ± σ; builds measured once):")
@@ -258,7 +274,7 @@ if __name__ == "__main__":
         meta = json.loads(args[2])
         d = measure(args[0], args[1], args[sep + 1:], meta)
         print(f"   {d['endpoint']:<6} {d['rps']:>9,.0f} req/s  p50 {d['p50_us'] / 1000:6.2f} ms  "
-              f"p99 {d['p99_us'] / 1000:6.2f} ms  errors {d['status_errors'] + d['socket_errors']}  "
+              f"p99 {d['p99_us'] / 1000:6.2f} ms  {d['cpu_us_per_req']} CPU-µs/req  errors {d['status_errors'] + d['socket_errors']}  "
               f"server {d['server_cpu_pct']}%  wrk {d['wrk_cpu_pct']}%  other {d['other_cpu_s']} CPU-s")
     elif cmd == "summarize":
         summarize(args[0], args[1])
