@@ -4,7 +4,7 @@
   bench.py seed URL N OUT_DIR [--auth]   register+login (with --auth), POST N items;
                                          writes OUT_DIR/token and OUT_DIR/ids (one uuid a line)
   bench.py quiet MAX_BUSY TIMEOUT        wait until the machine is <= MAX_BUSY % busy over 2 s
-  bench.py measure SERVER_PID JSON_OUT -- WRK_CMD...
+  bench.py measure SERVER_PID JSON_OUT META_JSON -- WRK_CMD...
                                          run wrk, append one JSON line: wrk's numbers, server CPU
                                          and peak RSS, and the CPU other processes used meanwhile
   bench.py summarize RESULTS_DIR DOC     rewrite the results block of DOC from RESULTS_DIR
@@ -170,34 +170,37 @@ def summarize(results_dir, doc):
                f"CONNS={meta['CONNS']} wrk threads=1 SEED={meta['SEED']} rows; server on CPU {meta['SERVER_CPU']}, "
                f"wrk on CPU {meta['CLIENT_CPU']}.  ")
     others = [r["other_cpu_s"] for r in rows]
+    cpub = [r["server_cpu_pct"] for r in rows if r["endpoint"] != "post"] or [0]
     flagged = sum(1 for r in rows if r["other_cpu_s"] > meta["OTHER_MAX_S"])
     out.append(f"Machine load: other processes used {min(others):.1f}–{max(others):.1f} CPU-s per "
                f"{meta['DURATION']} s run (median {med(others):.1f}); {flagged} of {len(rows)} runs above "
                f"{meta['OTHER_MAX_S']} CPU-s after {meta['RETRIES']} retries "
                f"({'a quiet machine' if flagged == 0 else '**busy machine: treat the numbers as indicative**'}); "
+               f"(POST leaves the server core partly idle while it waits for fsync, and other work takes it; "
+               f"the server process itself got {min(cpub):.0f}–{max(cpub):.0f}% of its core on the other endpoints); "
                f"load average before the runs {min(r['load1_before'] for r in rows):.1f}–"
                f"{max(r['load1_before'] for r in rows):.1f}.")
     out.append("")
     out.append("Median over the repetitions, (min–max) when more than one. Latency from wrk; "
-               "errors = non-2xx responses plus socket errors, summed; peak RSS = the server's VmHWM "
+               "errors = non-2xx responses / socket errors (connect, read, write, wrk's 2 s timeout), summed over the runs; peak RSS = the server's VmHWM "
                "after that endpoint's run (the generated app's includes argon2's memory from the one register + login); "
                "RSS after = VmRSS then; server CPU = the server process's share of its core; CPU µs/req = "
                "server CPU time ÷ requests.")
     out.append("")
-    out.append("| endpoint | app | req/s | p50 ms | p99 ms | errors | peak RSS MiB | RSS after MiB | server CPU % | CPU µs/req |")
+    out.append("| endpoint | app | req/s | p50 ms | p99 ms | errors non-2xx / socket | peak RSS MiB | RSS after MiB | server CPU % | CPU µs/req |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for ep, ep_name in ENDPOINTS:
         for app, app_name in APPS:
             rs = by.get((ep, app))
             if not rs:
                 continue
-            errors = sum(r["status_errors"] + r["socket_errors"] for r in rs)
+            errors = f'{sum(r["status_errors"] for r in rs)} / {sum(r["socket_errors"] for r in rs)}'
             out.append("| " + " | ".join([
                 ep_name, app_name,
                 cell([r["rps"] for r in rs], "{:,.0f}"),
                 cell([r["p50_us"] / 1000 for r in rs], "{:.2f}"),
                 cell([r["p99_us"] / 1000 for r in rs], "{:.2f}"),
-                str(errors),
+                errors,
                 f"{max(r['peak_rss_kb'] for r in rs) / 1024:.1f}",
                 f"{med([r['rss_kb'] for r in rs]) / 1024:.1f}",
                 f"{med([r['server_cpu_pct'] for r in rs]):.0f}",

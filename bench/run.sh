@@ -156,6 +156,7 @@ if [[ " $PARTS " == *" load "* ]]; then
       db=$WORK/$app.db; data=$WORK/$app-data
       rm -rf "$db" "$db-wal" "$db-shm" "$data"; mkdir -p "$data"
       # The generated app logs one JSON line per request on stdout (its default, RUST_LOG=info).
+      echo "server: $app on CPU $SERVER_CPU, database $db (see start_server in run.sh)" >> "$OUT/commands.txt"
       start_server "$app" "$db" > /dev/null 2> "$OUT/${app}_rep${rep}_stderr.log" &
       SERVER_PID=$!
       for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
