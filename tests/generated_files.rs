@@ -6,17 +6,22 @@ use std::collections::BTreeMap;
 
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::ProjectSpec;
+use apigen::spec::{Choice, Database, ProjectSpec};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
 
 /// The generated project as path → contents.
 fn project(name: &str) -> BTreeMap<String, String> {
+    project_with(&ProjectSpec::with_defaults(name))
+}
+
+/// The project generated for `spec` as path → contents.
+fn project_with(spec: &ProjectSpec) -> BTreeMap<String, String> {
     let secrets = Secrets {
         jwt_secret: "0".repeat(64),
     };
-    project_files(&ProjectSpec::with_defaults(name), &secrets)
+    project_files(spec, &secrets)
         .unwrap()
         .into_iter()
         .map(|file| (file.path.display().to_string(), file.contents))
@@ -171,14 +176,22 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
 
 #[test]
 fn best_practices_map_names_only_existing_files_and_tests() {
+    for db in Database::supported() {
+        let spec = ProjectSpec {
+            db,
+            ..ProjectSpec::with_defaults(NAME)
+        };
+        let files = project_with(&spec);
+        let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
+        assert!(
+            broken.is_empty(),
+            "docs/BEST_PRACTICES.md of --db {} is out of date:\n{}",
+            db.name(),
+            broken.join("\n")
+        );
+    }
     let files = project(NAME);
     let map = &files["docs/BEST_PRACTICES.md"];
-    let broken = broken_references(map, &files);
-    assert!(
-        broken.is_empty(),
-        "docs/BEST_PRACTICES.md is out of date:\n{}",
-        broken.join("\n")
-    );
 
     // The map covers every guide section the issue names, and proves each with tests.
     for section in ["1", "2", "3", "4", "12", "14", "15", "16", "17"] {

@@ -8,7 +8,7 @@ use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::ProjectSpec;
+use apigen::spec::{Database, ProjectSpec};
 use apigen::writer::write_project;
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
@@ -44,6 +44,23 @@ fn snapshot_project(preset: &str, spec: &ProjectSpec) {
 #[test]
 fn default_project() {
     snapshot_project("rest-jwt-sqlite-url", &ProjectSpec::with_defaults("myapi"));
+}
+
+fn spec_with_db(db: Database) -> ProjectSpec {
+    ProjectSpec {
+        db,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn postgres_project() {
+    snapshot_project("rest-jwt-postgres-url", &spec_with_db(Database::Postgres));
+}
+
+#[test]
+fn mysql_project() {
+    snapshot_project("rest-jwt-mysql-url", &spec_with_db(Database::Mysql));
 }
 
 #[test]
