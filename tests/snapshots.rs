@@ -79,9 +79,14 @@ fn manifest_and_template_folder_agree() {
 /// Snapshots what `apigen add resource` does to a default project: each new
 /// file, the diff of each changed file, and the list of both.
 fn snapshot_resource(preset: &str, name: &str, fields: &str, owned: bool) {
+    snapshot_resource_on(Database::Sqlite, preset, name, fields, owned);
+}
+
+/// Like [`snapshot_resource`], on a project with database `db`.
+fn snapshot_resource_on(db: Database, preset: &str, name: &str, fields: &str, owned: bool) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("myapi");
-    let spec = ProjectSpec::with_defaults("myapi");
+    let spec = spec_with_db(db);
     write_project(&root, &project_files(&spec, &fixed_secrets()).unwrap()).unwrap();
     let request = ResourceRequest {
         name: name.into(),
@@ -130,6 +135,35 @@ fn add_owned_resource() {
         "add-order_items-owned",
         "order_items",
         "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+        true,
+    );
+}
+
+const PRODUCTS: &str = "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index";
+const ORDER_ITEMS: &str = "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?";
+
+#[test]
+fn add_resource_postgres() {
+    let db = Database::Postgres;
+    snapshot_resource_on(db, "add-products-postgres", "products", PRODUCTS, false);
+    snapshot_resource_on(
+        db,
+        "add-order_items-owned-postgres",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
+#[test]
+fn add_resource_mysql() {
+    let db = Database::Mysql;
+    snapshot_resource_on(db, "add-products-mysql", "products", PRODUCTS, false);
+    snapshot_resource_on(
+        db,
+        "add-order_items-owned-mysql",
+        "order_items",
+        ORDER_ITEMS,
         true,
     );
 }

@@ -227,9 +227,17 @@ fn server(kind: FieldType, sql: Sql) -> Column {
         FieldType::Int => ("INTEGER", "i32"),
         FieldType::Bigint => ("BIGINT", "i64"),
         FieldType::Float => ("DOUBLE PRECISION", "f64"),
-        // Exact: 28 significant digits, 10 of them after the point (what
-        // rust_decimal holds).
-        FieldType::Decimal => ("DECIMAL(28, 10)", "rust_decimal::Decimal"),
+        // Exact. PostgreSQL's NUMERIC keeps the scale it was given ("19.90");
+        // MySQL's DECIMAL has a fixed one, so trailing zeros are trimmed on read.
+        FieldType::Decimal if sql.numbered() => ("NUMERIC", "rust_decimal::Decimal"),
+        FieldType::Decimal => {
+            return Column {
+                sql_type: "DECIMAL(28, 10)",
+                row_type: "rust_decimal::Decimal",
+                from_db: "{}.normalize()",
+                ..plain("", "")
+            };
+        }
         FieldType::Bool => ("BOOLEAN", "bool"),
         FieldType::Uuid => (sql.uuid, "Uuid"),
         FieldType::Date => ("DATE", "chrono::NaiveDate"),
