@@ -81,14 +81,7 @@ fn lint_and_test(project: &Path, envs: &[(&str, &str)]) {
     cargo(project, &["fmt", "--check"]);
     cargo(
         project,
-        &[
-            "clippy",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
     );
     cargo_with(project, &["test"], envs);
 }
@@ -97,7 +90,8 @@ fn lint_and_test(project: &Path, envs: &[(&str, &str)]) {
 fn generate_and_check(name: &str, args: &[&str]) {
     let (_dir, project) = generate(name, args);
     lint_and_test(&project, &[]);
-    cargo(&project, &["build"]);
+    // The generated Cargo.lock is complete: nothing to resolve.
+    cargo(&project, &["build", "--locked"]);
     serves_health(&project, name, &[]);
 }
 
@@ -176,6 +170,8 @@ impl Server {
 /// database of its own.
 fn server_project_is_ready_to_run(name: &str, server: &Server) {
     let (_dir, project) = generate(name, &["--db", server.db, "--vcs", "none"]);
+    // The generated Cargo.lock is complete for this database too.
+    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
     add_resources(&project);
     lint_and_test(&project, &[("TEST_DATABASE_URL", &server.url)]);
     cargo(&project, &["build"]);
