@@ -11,16 +11,16 @@
 //!   way in and out;
 //! - [`needs`]: what a field type adds to the generated `Cargo.toml`.
 //!
-//! `db = none` has no dialect: its `db/` modules keep rows in memory.
+//! `db = none` (an in-memory store, not built yet) has no dialect.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use tera::{Tera, Value};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::resource::fields::FieldType;
-use crate::spec::Database;
+use crate::spec::{Choice, Database};
 
 /// The facts about one SQL dialect that templates use (the `sql` variable).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -215,7 +215,13 @@ pub fn column(db: Database, kind: FieldType) -> Result<Column> {
         Database::Sqlite => sqlite(kind),
         Database::Postgres => postgres(kind),
         Database::Mysql => mysql(kind),
-        Database::None => in_memory(kind),
+        Database::None => {
+            return Err(Error::NotSupported {
+                flag: "apigen add resource with --db",
+                value: db.name(),
+                available: "sqlite, postgres, mysql".into(),
+            });
+        }
     })
 }
 
@@ -297,28 +303,6 @@ fn sqlite(kind: FieldType) -> Column {
     }
 }
 
-/// The in-memory store keeps the API values themselves; `sort` names the
-/// field, compared with `Ord` (floats with `total_cmp`, see the template).
-fn in_memory(kind: FieldType) -> Column {
-    let row_type = match kind {
-        FieldType::String | FieldType::Text => "String",
-        FieldType::Int => "i32",
-        FieldType::Bigint => "i64",
-        FieldType::Float => "f64",
-        FieldType::Decimal => "rust_decimal::Decimal",
-        FieldType::Bool => "bool",
-        FieldType::Uuid => "Uuid",
-        FieldType::Date => "chrono::NaiveDate",
-        FieldType::Datetime => "DateTime<Utc>",
-        FieldType::Json => "serde_json::Value",
-    };
-    Column {
-        sql_type: "",
-        sort: (kind != FieldType::Json).then_some(SAME),
-        ..plain("", row_type)
-    }
-}
-
 /// What the generated project must depend on for `kind` in `db`.
 pub fn needs(db: Database, kind: FieldType) -> Vec<Needs> {
     let rust_decimal = Needs::Crate("rust_decimal", "rust_decimal = \"1\"");
@@ -328,7 +312,6 @@ pub fn needs(db: Database, kind: FieldType) -> Vec<Needs> {
             vec![rust_decimal, Needs::SqlxFeature("rust_decimal")]
         }
         (_, FieldType::Decimal) => vec![rust_decimal],
-        (Database::None, _) => Vec::new(),
         (_, FieldType::Json) => vec![Needs::SqlxFeature("json")],
         _ => Vec::new(),
     }
@@ -337,7 +320,6 @@ pub fn needs(db: Database, kind: FieldType) -> Vec<Needs> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Choice;
 
     #[test]
     fn every_type_maps_for_every_database() {
@@ -349,9 +331,10 @@ mod tests {
                 );
             }
         }
-        for kind in FieldType::ALL {
-            assert!(!column(Database::None, kind).unwrap().row_type.is_empty());
-        }
+        let err = column(Database::None, FieldType::Int)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not supported yet"), "{err}");
     }
 
     #[test]
