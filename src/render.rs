@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tera::{Context, Tera, Value};
 
 use crate::error::{Error, Result};
-use crate::spec::ProjectSpec;
+use crate::resource::dialect::{self, Sql};
+use crate::spec::{Database, ProjectSpec};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -84,18 +85,24 @@ struct TemplateVars<'a> {
     api_prefix: &'static str,
     apigen_version: &'static str,
     jwt_secret: &'a str,
+    /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
+    sql: Option<Sql>,
+    /// `DATABASE_URL` of a fresh project.
+    database_url: String,
 }
 
 /// Renders every file that the manifest selects for `spec`.
 pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
     let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
-    let templates = TemplateSet::load(PROJECT_DIR)?;
+    let templates = TemplateSet::load(PROJECT_DIR, spec.db)?;
     let vars = TemplateVars {
         project: spec,
         crate_ident: spec.crate_ident(),
         api_prefix: spec.api_prefix(),
         apigen_version: env!("CARGO_PKG_VERSION"),
         jwt_secret: &secrets.jwt_secret,
+        sql: Sql::of(spec.db),
+        database_url: spec.database_url(),
     };
     let context = Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))?;
     templates.render_files(&manifest.file, &context)
@@ -127,7 +134,8 @@ pub(crate) struct TemplateSet {
 }
 
 impl TemplateSet {
-    pub(crate) fn load(folder: &str) -> Result<Self> {
+    /// Loads `templates/<folder>/` with the SQL placeholder functions of `db`.
+    pub(crate) fn load(folder: &str, db: Database) -> Result<Self> {
         let mut sources = Vec::new();
         collect_files(template_dir(folder), folder, &mut sources);
         let mut tera = Tera::default();
@@ -135,6 +143,7 @@ impl TemplateSet {
         tera.add_raw_templates(sources)
             .map_err(|e| template_error("(loading)", &e))?;
         register_filters(&mut tera);
+        dialect::register(&mut tera, db);
         Ok(Self { tera })
     }
 

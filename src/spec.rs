@@ -129,7 +129,10 @@ impl Choice for Database {
     const QUESTION: &'static str = "Which database?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Database::Sqlite)
+        matches!(
+            self,
+            Database::Sqlite | Database::Postgres | Database::Mysql
+        )
     }
 }
 
@@ -190,6 +193,13 @@ impl ProjectSpec {
             Versioning::Url => "/v1",
             Versioning::Header | Versioning::None => "",
         }
+    }
+
+    /// The `DATABASE_URL` a fresh project starts with (empty for `db = none`).
+    pub fn database_url(&self) -> String {
+        crate::resource::dialect::Sql::of(self.db)
+            .map(|sql| sql.default_url.replace("{name}", &self.crate_ident()))
+            .unwrap_or_default()
     }
 
     /// One line naming every choice, for summaries.

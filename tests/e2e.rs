@@ -5,6 +5,11 @@
 //! Slow the first time (the generated project's dependencies compile once);
 //! all runs share one target folder outside the checkout, set by
 //! `APIGEN_E2E_TARGET_DIR` (default: `~/.cache/apigen/e2e-target`).
+//!
+//! The PostgreSQL and MySQL projects run their tests against real servers:
+//! `APIGEN_E2E_POSTGRES_URL` and `APIGEN_E2E_MYSQL_URL` (defaults: the local
+//! servers at 127.0.0.1), passed to them as `TEST_DATABASE_URL`. Without a
+//! server those tests fail, saying which URL they tried.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -37,12 +42,18 @@ fn apigen(dir: &Path, args: &[&str]) {
 /// Runs `cargo` with `args` inside the generated project and fails the test
 /// with cargo's own output when it fails.
 fn cargo(project: &Path, args: &[&str]) {
+    cargo_with(project, args, &[]);
+}
+
+/// [`cargo`] with extra environment variables.
+fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) {
     eprintln!("e2e: cargo {}", args.join(" "));
     let output = Command::new(env!("CARGO"))
         .args(args)
         .current_dir(project)
         .env("CARGO_TARGET_DIR", shared_target_dir())
         .env_remove("RUSTFLAGS")
+        .envs(envs.iter().copied())
         .output()
         .unwrap();
     assert!(
@@ -64,32 +75,121 @@ fn generate(name: &str, args: &[&str]) -> (TempDir, PathBuf) {
     (dir, project)
 }
 
-/// rustfmt-clean, clippy-clean with `-D warnings`, and its own tests green.
-fn lint_and_test(project: &Path) {
+/// rustfmt-clean, clippy-clean with `-D warnings`, and its own tests green
+/// (with `envs`, e.g. the database server the tests use).
+fn lint_and_test(project: &Path, envs: &[(&str, &str)]) {
     cargo(project, &["fmt", "--check"]);
     cargo(
         project,
         &["clippy", "--all-targets", "--", "-D", "warnings"],
     );
-    cargo(project, &["test"]);
+    cargo_with(project, &["test"], envs);
 }
 
 /// Proves the quality bar for a project generated with `args`.
 fn generate_and_check(name: &str, args: &[&str]) {
     let (_dir, project) = generate(name, args);
-    lint_and_test(&project);
+    lint_and_test(&project, &[]);
+    // The generated Cargo.lock is complete: nothing to resolve.
+    cargo(&project, &["build", "--locked"]);
+    serves_health(&project, name, &[]);
+}
+
+/// The two resources the end-to-end tests add: every field type, modifier
+/// and `--owned` between them.
+fn add_resources(project: &Path) {
+    apigen(
+        project,
+        &[
+            "add",
+            "resource",
+            "products",
+            "--fields",
+            "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index",
+        ],
+    );
+    apigen(
+        project,
+        &[
+            "add",
+            "resource",
+            "order_items",
+            "--owned",
+            "--fields",
+            "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+        ],
+    );
+}
+
+/// A database server the generated tests run against.
+struct Server {
+    /// `--db` value.
+    db: &'static str,
+    /// An existing database on the server (`TEST_DATABASE_URL`).
+    url: String,
+}
+
+impl Server {
+    fn new(db: &'static str, variable: &str, default: &str) -> Self {
+        let url = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
+        Self { db, url }
+    }
+
+    /// The URL of database `name` on this server.
+    fn database_url(&self, name: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").expect("a URL");
+        let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+        format!("{scheme}://{authority}/{name}")
+    }
+
+    /// Drops database `name` with the server's command-line client, when it
+    /// is installed (the server binary created it on start).
+    fn drop_database(&self, name: &str) {
+        let sql = format!("DROP DATABASE IF EXISTS {name}");
+        let status = match self.db {
+            "postgres" => Command::new("psql")
+                .args([self.url.as_str(), "-qc", &sql])
+                .status(),
+            _ => {
+                let (_, rest) = self.url.split_once("://").unwrap();
+                let (user, host) = rest.split_once('@').unwrap_or(("root", rest));
+                let host = host.split([':', '/']).next().unwrap_or(host);
+                Command::new("mysql")
+                    .args(["-h", host, "-u", user, "-e", &sql])
+                    .status()
+            }
+        };
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("e2e: could not drop database {name}; drop it by hand");
+        }
+    }
+}
+
+/// A project for `server`'s database with both resources: fmt, clippy, its
+/// own tests against the real server, and serving `/health` on a fresh
+/// database of its own.
+fn server_project_is_ready_to_run(name: &str, server: &Server) {
+    let (_dir, project) = generate(name, &["--db", server.db, "--vcs", "none"]);
+    // The generated Cargo.lock is complete for this database too.
+    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
+    add_resources(&project);
+    lint_and_test(&project, &[("TEST_DATABASE_URL", &server.url)]);
     cargo(&project, &["build"]);
-    serves_health(&project, name);
+    let database = format!("{name}_{}", std::process::id());
+    let url = server.database_url(&database);
+    serves_health(&project, name, &[("DATABASE_URL", &url)]);
+    server.drop_database(&database);
 }
 
 /// Starts the built binary on a free port and expects 200 from `/health`.
-fn serves_health(project: &Path, name: &str) {
+fn serves_health(project: &Path, name: &str, envs: &[(&str, &str)]) {
     let port = free_port();
     let binary = shared_target_dir().join("debug").join(name);
     let server = Command::new(binary)
         .current_dir(project)
         .env("PORT", port.to_string())
         .env("HOST", "127.0.0.1")
+        .envs(envs.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -151,28 +251,28 @@ fn default_project_is_ready_to_run() {
 #[test]
 fn added_resources_are_ready_to_run() {
     let (_dir, project) = generate("e2e_resources", &["--vcs", "none"]);
-    apigen(
-        &project,
-        &[
-            "add",
-            "resource",
-            "products",
-            "--fields",
-            "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index",
-        ],
+    add_resources(&project);
+    lint_and_test(&project, &[]);
+}
+
+#[test]
+fn postgres_project_with_resources_is_ready_to_run() {
+    let server = Server::new(
+        "postgres",
+        "APIGEN_E2E_POSTGRES_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres",
     );
-    apigen(
-        &project,
-        &[
-            "add",
-            "resource",
-            "order_items",
-            "--owned",
-            "--fields",
-            "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
-        ],
+    server_project_is_ready_to_run("e2e_postgres", &server);
+}
+
+#[test]
+fn mysql_project_with_resources_is_ready_to_run() {
+    let server = Server::new(
+        "mysql",
+        "APIGEN_E2E_MYSQL_URL",
+        "mysql://root@127.0.0.1:3306/mysql",
     );
-    lint_and_test(&project);
+    server_project_is_ready_to_run("e2e_mysql", &server);
 }
 
 /// `--cache memory` and `--cache redis`: a plain and an owned resource each, so

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::{Cache, ProjectSpec};
+use apigen::spec::{Cache, Choice, Database, ProjectSpec};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
@@ -176,14 +176,22 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
 
 #[test]
 fn best_practices_map_names_only_existing_files_and_tests() {
+    for db in Database::supported() {
+        let spec = ProjectSpec {
+            db,
+            ..ProjectSpec::with_defaults(NAME)
+        };
+        let files = project_of(&spec);
+        let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
+        assert!(
+            broken.is_empty(),
+            "docs/BEST_PRACTICES.md of --db {} is out of date:\n{}",
+            db.name(),
+            broken.join("\n")
+        );
+    }
     let files = project(NAME);
     let map = &files["docs/BEST_PRACTICES.md"];
-    let broken = broken_references(map, &files);
-    assert!(
-        broken.is_empty(),
-        "docs/BEST_PRACTICES.md is out of date:\n{}",
-        broken.join("\n")
-    );
 
     // The map covers every guide section the issue names, and proves each with tests.
     for section in ["1", "2", "3", "4", "12", "14", "15", "16", "17"] {

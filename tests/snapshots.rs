@@ -8,7 +8,7 @@ use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::{Cache, ProjectSpec};
+use apigen::spec::{Cache, Database, ProjectSpec};
 use apigen::writer::write_project;
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
@@ -54,6 +54,13 @@ fn cached(cache: Cache) -> ProjectSpec {
     }
 }
 
+fn spec_with_db(db: Database) -> ProjectSpec {
+    ProjectSpec {
+        db,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
 #[test]
 fn memory_cache_project() {
     snapshot_project("rest-jwt-sqlite-url-cache-memory", &cached(Cache::Memory));
@@ -62,6 +69,16 @@ fn memory_cache_project() {
 #[test]
 fn redis_cache_project() {
     snapshot_project("rest-jwt-sqlite-url-cache-redis", &cached(Cache::Redis));
+}
+
+#[test]
+fn postgres_project() {
+    snapshot_project("rest-jwt-postgres-url", &spec_with_db(Database::Postgres));
+}
+
+#[test]
+fn mysql_project() {
+    snapshot_project("rest-jwt-mysql-url", &spec_with_db(Database::Mysql));
 }
 
 #[test]
@@ -136,6 +153,35 @@ fn add_owned_resource() {
         "add-order_items-owned",
         "order_items",
         "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+        true,
+    );
+}
+
+const PRODUCTS: &str = "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index";
+const ORDER_ITEMS: &str = "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?";
+
+#[test]
+fn add_resource_postgres() {
+    let db = Database::Postgres;
+    snapshot_resource_in(&spec_with_db(db), "add-products-postgres", "products", PRODUCTS, false);
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-order_items-owned-postgres",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
+#[test]
+fn add_resource_mysql() {
+    let db = Database::Mysql;
+    snapshot_resource_in(&spec_with_db(db), "add-products-mysql", "products", PRODUCTS, false);
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-order_items-owned-mysql",
+        "order_items",
+        ORDER_ITEMS,
         true,
     );
 }

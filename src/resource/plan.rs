@@ -102,7 +102,8 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
     })?;
     let manifest: ResourceManifest = load_manifest(RESOURCE_MANIFEST)?;
 
-    let mut new_files = TemplateSet::load(RESOURCE_DIR)?.render_files(&manifest.file, &context)?;
+    let mut new_files = TemplateSet::load(RESOURCE_DIR, project.project.db)?
+        .render_files(&manifest.file, &context)?;
     if let Some(taken) = new_files.iter().find(|f| root.join(&f.path).exists()) {
         return Err(exists(&name, &taken.path));
     }
@@ -155,7 +156,7 @@ fn apply_injection(
 /// Adds the crates and features the field types need to `Cargo.toml`.
 fn add_dependencies(edits: &mut Edits, db: Database, fields: &[Field]) -> Result<()> {
     let mut needs = Vec::new();
-    for need in fields.iter().filter_map(|f| dialect::needs(db, f.kind)) {
+    for need in fields.iter().flat_map(|f| dialect::needs(db, f.kind)) {
         if !needs.contains(&need) {
             needs.push(need);
         }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::resource::api;
-use crate::resource::dialect::{self, Column};
+use crate::resource::dialect::{self, Column, Sql};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::naming::ResourceName;
 use crate::spec::ProjectSpec;
@@ -16,6 +16,8 @@ pub struct ResourceVars<'a> {
     pub project: &'a ProjectSpec,
     pub crate_ident: String,
     pub api_prefix: &'static str,
+    /// The SQL dialect, as project templates see it; absent for `db = none`.
+    pub sql: Option<Sql>,
     pub resource: &'a ResourceName,
     /// Rows belong to the user who created them; others never see them.
     pub owned: bool,
@@ -95,6 +97,7 @@ impl<'a> ResourceVars<'a> {
         Ok(Self {
             crate_ident: project.crate_ident(),
             api_prefix: project.api_prefix(),
+            sql: Sql::of(project.db),
             project,
             resource,
             owned,
