@@ -152,10 +152,13 @@ impl Server {
                 .status(),
             _ => {
                 let (_, rest) = self.url.split_once("://").unwrap();
-                let (user, host) = rest.split_once('@').unwrap_or(("root", rest));
-                let host = host.split([':', '/']).next().unwrap_or(host);
+                let (user, rest) = rest.split_once('@').unwrap_or(("root", rest));
+                let address = rest.split(['/', '?']).next().unwrap_or(rest);
+                let (host, port) = address.split_once(':').unwrap_or((address, "3306"));
+                let (user, password) = user.split_once(':').unwrap_or((user, ""));
                 Command::new("mysql")
-                    .args(["-h", host, "-u", user, "-e", &sql])
+                    .args(["-h", host, "-P", port, "-u", user, "-e", &sql])
+                    .env("MYSQL_PWD", password)
                     .status()
             }
         };
