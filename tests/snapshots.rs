@@ -163,7 +163,13 @@ const ORDER_ITEMS: &str = "reference:uuid:unique,count:bigint,weight:float?,plac
 #[test]
 fn add_resource_postgres() {
     let db = Database::Postgres;
-    snapshot_resource_in(&spec_with_db(db), "add-products-postgres", "products", PRODUCTS, false);
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-products-postgres",
+        "products",
+        PRODUCTS,
+        false,
+    );
     snapshot_resource_in(
         &spec_with_db(db),
         "add-order_items-owned-postgres",
@@ -176,7 +182,13 @@ fn add_resource_postgres() {
 #[test]
 fn add_resource_mysql() {
     let db = Database::Mysql;
-    snapshot_resource_in(&spec_with_db(db), "add-products-mysql", "products", PRODUCTS, false);
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-products-mysql",
+        "products",
+        PRODUCTS,
+        false,
+    );
     snapshot_resource_in(
         &spec_with_db(db),
         "add-order_items-owned-mysql",
