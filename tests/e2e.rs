@@ -305,9 +305,9 @@ fn cached_project_is_ready_to_run(name: &str, cache: &str) {
             "reference:uuid:unique,count:bigint,metadata:json?",
         ],
     );
-    lint_and_test(&project);
+    lint_and_test(&project, &[]);
     cargo(&project, &["build"]);
-    serves_health(&project, name);
+    serves_health(&project, name, &[]);
 }
 
 #[test]
