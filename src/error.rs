@@ -46,6 +46,9 @@ pub enum Error {
     #[error("{0}")]
     Prompt(String),
 
+    #[error("cannot get random bytes for secrets: {0}")]
+    Randomness(getrandom::Error),
+
     #[error(
         "no apigen.toml in {} or any folder above it: run `apigen add` inside a project made by `apigen new`",
         dir.display()

@@ -43,8 +43,7 @@ impl Secrets {
     /// Fresh random secrets from the operating system.
     pub fn generate() -> Result<Self> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| Error::Prompt(format!("cannot get random bytes for secrets: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(Error::Randomness)?;
         let jwt_secret = bytes.iter().map(|b| format!("{b:02x}")).collect();
         Ok(Self { jwt_secret })
     }
