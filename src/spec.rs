@@ -129,10 +129,7 @@ impl Choice for Database {
     const QUESTION: &'static str = "Which database?";
 
     fn is_supported(self) -> bool {
-        matches!(
-            self,
-            Database::Sqlite | Database::Postgres | Database::Mysql
-        )
+        true
     }
 }
 

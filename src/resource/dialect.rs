@@ -11,16 +11,17 @@
 //!   way in and out;
 //! - [`needs`]: what a field type adds to the generated `Cargo.toml`.
 //!
-//! `db = none` (an in-memory store, not built yet) has no dialect.
+//! `db = none` (the in-memory store) has no SQL dialect: [`Sql::of`] is `None`,
+//! and [`column`] gives the plain Rust types its rows hold.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use tera::{Tera, Value};
 
-use crate::error::{Error, Result};
+use crate::resource::api;
 use crate::resource::fields::FieldType;
-use crate::spec::{Choice, Database};
+use crate::spec::Database;
 
 /// The facts about one SQL dialect that templates use (the `sql` variable).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -210,19 +211,22 @@ const fn plain(sql_type: &'static str, row_type: &'static str) -> Column {
 }
 
 /// The storage of `kind` in `db`.
-pub fn column(db: Database, kind: FieldType) -> Result<Column> {
-    Ok(match db {
+pub fn column(db: Database, kind: FieldType) -> Column {
+    match db {
         Database::Sqlite => sqlite(kind),
         Database::Postgres => postgres(kind),
         Database::Mysql => mysql(kind),
-        Database::None => {
-            return Err(Error::NotSupported {
-                flag: "apigen add resource with --db",
-                value: db.name(),
-                available: "sqlite, postgres, mysql".into(),
-            });
-        }
-    })
+        Database::None => memory(kind),
+    }
+}
+
+/// The in-memory store keeps the API values themselves; every type but JSON
+/// can be sorted.
+fn memory(kind: FieldType) -> Column {
+    Column {
+        sort: (kind != FieldType::Json).then_some(SAME),
+        ..plain("", api::rust_type(kind))
+    }
 }
 
 /// The API types the sqlx drivers of PostgreSQL and MySQL bind directly.
@@ -312,6 +316,8 @@ pub fn needs(db: Database, kind: FieldType) -> Vec<Needs> {
             vec![rust_decimal, Needs::SqlxFeature("rust_decimal")]
         }
         (_, FieldType::Decimal) => vec![rust_decimal],
+        // The in-memory store keeps `serde_json::Value`s, which need nothing new.
+        (Database::None, FieldType::Json) => Vec::new(),
         (_, FieldType::Json) => vec![Needs::SqlxFeature("json")],
         _ => Vec::new(),
     }
@@ -326,15 +332,27 @@ mod tests {
         for db in [Database::Sqlite, Database::Postgres, Database::Mysql] {
             for kind in FieldType::ALL {
                 assert!(
-                    !column(db, kind).unwrap().sql_type.is_empty(),
+                    !column(db, kind).sql_type.is_empty(),
                     "{db:?} {kind:?}"
                 );
             }
         }
-        let err = column(Database::None, FieldType::Int)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("not supported yet"), "{err}");
+        for kind in FieldType::ALL {
+            let stored = column(Database::None, kind);
+            assert_eq!(stored.to_db, SAME, "{kind:?} is stored as it is");
+            assert_eq!(stored.sort.is_some(), kind != FieldType::Json, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_in_memory_store_needs_no_sqlx_feature() {
+        for kind in FieldType::ALL {
+            let needs = needs(Database::None, kind);
+            assert!(
+                !needs.iter().any(|n| matches!(n, Needs::SqlxFeature(_))),
+                "{kind:?}: {needs:?}"
+            );
+        }
     }
 
     #[test]

@@ -92,8 +92,8 @@ impl<'a> ResourceVars<'a> {
     ) -> Result<Self> {
         let fields = fields
             .iter()
-            .map(|f| Ok(FieldVars::new(f, dialect::column(project.db, f.kind)?)))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|f| FieldVars::new(f, dialect::column(project.db, f.kind)))
+            .collect::<Vec<_>>();
         Ok(Self {
             crate_ident: project.crate_ident(),
             api_prefix: project.api_prefix(),
