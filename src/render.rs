@@ -65,6 +65,10 @@ pub(crate) struct ManifestEntry {
     /// A Tera expression over the template variables; the file is written
     /// only when it is true. Absent means always.
     pub(crate) when: Option<String>,
+    /// The template is literal text with whole-line conditions only
+    /// (`Cargo.lock`): rendered by [`render_literal`], without a Tera parse.
+    #[serde(default)]
+    pub(crate) literal: bool,
 }
 
 impl ManifestEntry {
@@ -93,7 +97,12 @@ struct TemplateVars<'a> {
 /// Renders every file that the manifest selects for `spec`.
 pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
     let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
-    let templates = TemplateSet::load(PROJECT_DIR, spec.db)?;
+    let templates = TemplateSet::load(PROJECT_DIR, spec.db, &manifest.file)?;
+    templates.render_files(&manifest.file, &project_context(spec, secrets)?)
+}
+
+/// The variables project templates see, for `spec`.
+fn project_context(spec: &ProjectSpec, secrets: &Secrets) -> Result<Context> {
     let vars = TemplateVars {
         project: spec,
         crate_ident: spec.crate_ident(),
@@ -103,8 +112,7 @@ pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<Rende
         sql: Sql::of(spec.db),
         database_url: spec.database_url(),
     };
-    let context = Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))?;
-    templates.render_files(&manifest.file, &context)
+    Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))
 }
 
 /// The template files named by the manifest, relative to `templates/project/`
@@ -130,23 +138,38 @@ pub fn embedded_templates_in(folder: &str) -> Vec<String> {
 /// The templates of one folder under `templates/`, ready to render.
 pub(crate) struct TemplateSet {
     tera: Tera,
+    /// `literal` templates by name: their text, unparsed.
+    literals: HashMap<String, &'static str>,
 }
 
 impl TemplateSet {
-    /// Loads `templates/<folder>/` with the SQL placeholder functions of `db`.
-    pub(crate) fn load(folder: &str, db: Database) -> Result<Self> {
+    /// Loads `templates/<folder>/` with the SQL placeholder functions of `db`;
+    /// the `literal` templates of `entries` are kept as text, not parsed.
+    pub(crate) fn load(folder: &str, db: Database, entries: &[ManifestEntry]) -> Result<Self> {
         let mut sources = Vec::new();
         collect_files(template_dir(folder), folder, &mut sources);
+        let literal: Vec<String> = entries
+            .iter()
+            .filter(|e| e.literal)
+            .map(ManifestEntry::template)
+            .collect();
+        let (literals, sources): (Vec<_>, Vec<_>) = sources
+            .into_iter()
+            .partition(|(name, _)| literal.contains(name));
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
         tera.add_raw_templates(sources)
             .map_err(|e| template_error("(loading)", &e))?;
         register_filters(&mut tera);
         dialect::register(&mut tera, db);
-        Ok(Self { tera })
+        let literals = literals.into_iter().collect();
+        Ok(Self { tera, literals })
     }
 
     pub(crate) fn render(&self, template: &str, context: &Context) -> Result<String> {
+        if let Some(text) = self.literals.get(template) {
+            return render_literal(template, text, context);
+        }
         self.tera
             .render(template, context)
             .map_err(|e| template_error(template, &e))
@@ -231,6 +254,58 @@ pub(crate) fn condition_holds(when: Option<&str>, what: &str, context: &Context)
     Ok(out == "yes")
 }
 
+/// Renders a `literal` template line by line. Only two kinds of line are read:
+/// a whole-line `{%- if EXPR %}` … `{%- endif %}` pair (nested freely) keeps or
+/// drops the lines between, and `{{ name }}` is the crate name; every other line
+/// is copied. The output is what Tera would render from the same text, without
+/// parsing it all: `Cargo.lock.tera` is 80 KB of literal text, and parsing it
+/// was most of the time `apigen new` took.
+pub(crate) fn render_literal(template: &str, text: &str, context: &Context) -> Result<String> {
+    let error = |line: usize, message: &str| Error::Template {
+        template: template.to_owned(),
+        message: format!("line {line}: {message}"),
+    };
+    let name = context
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| error(0, "the context has no `name`"))?;
+    let mut holds: HashMap<&str, bool> = HashMap::new();
+    // One entry per open `if`: whether its lines are kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let tag = line.trim();
+        if let Some(when) = tag
+            .strip_prefix("{%- if ")
+            .and_then(|t| t.strip_suffix(" %}"))
+        {
+            let keep = match holds.get(when) {
+                Some(&keep) => keep,
+                None => {
+                    let keep = condition_holds(Some(when), template, context)?;
+                    *holds.entry(when).or_insert(keep)
+                }
+            };
+            open.push(keep);
+        } else if tag == "{%- endif %}" {
+            open.pop()
+                .ok_or_else(|| error(index + 1, "`endif` without `if`"))?;
+        } else if line.contains("{%") || line.contains("{{") && !line.contains("{{ name }}") {
+            return Err(error(
+                index + 1,
+                "only whole-line `{%- if … %}`, `{%- endif %}` and `{{ name }}` are read here",
+            ));
+        } else if open.iter().all(|&keep| keep) {
+            out.push_str(&line.replace("{{ name }}", name));
+        }
+    }
+    if open.is_empty() {
+        Ok(out)
+    } else {
+        Err(error(0, "an `if` is not closed"))
+    }
+}
+
 /// Case filters from heck: `{{ name | pascal_case }}` and friends.
 fn register_filters(tera: &mut Tera) {
     fn filter(convert: fn(&str) -> String) -> impl tera::Filter {
@@ -262,4 +337,64 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Cache, Choice};
+
+    fn secrets() -> Secrets {
+        Secrets {
+            jwt_secret: "0".repeat(64),
+        }
+    }
+
+    #[test]
+    fn literal_rendering_is_what_tera_renders() {
+        let manifest: Manifest = load_manifest(PROJECT_MANIFEST).unwrap();
+        let literal: Vec<_> = manifest.file.iter().filter(|e| e.literal).collect();
+        assert!(
+            !literal.is_empty(),
+            "Cargo.lock is rendered as literal text"
+        );
+        for entry in literal {
+            let name = entry.template();
+            let text = TEMPLATES
+                .get_file(format!("{PROJECT_DIR}/{name}"))
+                .and_then(|f| f.contents_utf8())
+                .unwrap();
+            for db in Database::supported() {
+                for cache in Cache::supported() {
+                    let spec = ProjectSpec {
+                        db,
+                        cache,
+                        ..ProjectSpec::with_defaults("some-api")
+                    };
+                    let context = project_context(&spec, &secrets()).unwrap();
+                    let fast = render_literal(&name, text, &context).unwrap();
+                    let tera = Tera::one_off(text, &context, false).unwrap();
+                    assert_eq!(fast, tera, "{name} for {}", spec.summary());
+                    assert!(fast.contains("name = \"some-api\""));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn literal_templates_refuse_what_they_cannot_render() {
+        let context = project_context(&ProjectSpec::with_defaults("x"), &secrets()).unwrap();
+        for (text, message) in [
+            ("a = \"{{ db }}\"\n", "line 1: only whole-line"),
+            ("ok\n{% if true %}x{% endif %}\n", "line 2: only whole-line"),
+            ("{%- if db == 'sqlite' %}\nx\n", "an `if` is not closed"),
+            ("x\n{%- endif %}\n", "line 2: `endif` without `if`"),
+        ] {
+            let err = render_literal("Cargo.lock.tera", text, &context)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(message), "{text:?}: {err}");
+            assert!(err.contains("Cargo.lock.tera"), "{err}");
+        }
+    }
 }

@@ -326,15 +326,13 @@ pub fn needs(db: Database, kind: FieldType) -> Vec<Needs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Choice;
 
     #[test]
     fn every_type_maps_for_every_database() {
         for db in [Database::Sqlite, Database::Postgres, Database::Mysql] {
             for kind in FieldType::ALL {
-                assert!(
-                    !column(db, kind).sql_type.is_empty(),
-                    "{db:?} {kind:?}"
-                );
+                assert!(!column(db, kind).sql_type.is_empty(), "{db:?} {kind:?}");
             }
         }
         for kind in FieldType::ALL {

@@ -102,7 +102,7 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
     })?;
     let manifest: ResourceManifest = load_manifest(RESOURCE_MANIFEST)?;
 
-    let mut new_files = TemplateSet::load(RESOURCE_DIR, project.project.db)?
+    let mut new_files = TemplateSet::load(RESOURCE_DIR, project.project.db, &manifest.file)?
         .render_files(&manifest.file, &context)?;
     if let Some(taken) = new_files.iter().find(|f| root.join(&f.path).exists()) {
         return Err(exists(&name, &taken.path));
