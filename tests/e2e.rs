@@ -258,6 +258,19 @@ fn added_resources_are_ready_to_run() {
     lint_and_test(&project, &[]);
 }
 
+/// `--db none`: the in-memory store, with both resources. No database server
+/// and no sqlx: its lock is its own, so it is checked `--locked` too.
+#[test]
+fn in_memory_project_with_resources_is_ready_to_run() {
+    let name = "e2e_memory_store";
+    let (_dir, project) = generate(name, &["--db", "none", "--vcs", "none"]);
+    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
+    add_resources(&project);
+    lint_and_test(&project, &[]);
+    cargo(&project, &["build"]);
+    serves_health(&project, name, &[]);
+}
+
 #[test]
 fn postgres_project_with_resources_is_ready_to_run() {
     let server = Server::new(

@@ -113,6 +113,38 @@ fn dockerfile_builds_and_runs_the_crate_binary_as_non_root() {
     );
 }
 
+/// Every `COPY` of the build stage names something the project has, for every
+/// database (`--db none` has no `migrations/`), so `docker build` finds it.
+#[test]
+fn dockerfile_copies_only_what_the_project_has() {
+    for db in Database::supported() {
+        let files = project_of(&ProjectSpec {
+            db,
+            ..ProjectSpec::with_defaults(NAME)
+        });
+        let copied: Vec<String> = instructions(&files["Dockerfile"])
+            .into_iter()
+            .filter(|(keyword, rest)| keyword == "COPY" && !rest.starts_with("--from"))
+            .flat_map(|(_, rest)| {
+                let mut sources: Vec<String> = rest.split_whitespace().map(String::from).collect();
+                sources.pop(); // the destination
+                sources
+            })
+            .collect();
+        assert!(copied.contains(&"src".to_owned()), "{db:?}: {copied:?}");
+        for source in copied {
+            let exists = files
+                .keys()
+                .any(|path| path == &source || path.starts_with(&format!("{source}/")));
+            assert!(
+                exists,
+                "--db {}: COPY {source}, which the project does not have",
+                db.name()
+            );
+        }
+    }
+}
+
 #[test]
 fn dockerignore_keeps_secrets_and_build_output_out() {
     let files = project(NAME);

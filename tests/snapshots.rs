@@ -82,6 +82,11 @@ fn mysql_project() {
 }
 
 #[test]
+fn in_memory_project() {
+    snapshot_project("rest-jwt-none-url", &spec_with_db(Database::None));
+}
+
+#[test]
 fn manifest_and_template_folder_agree() {
     let mut listed = manifest_templates().unwrap();
     listed.sort();
@@ -192,6 +197,25 @@ fn add_resource_mysql() {
     snapshot_resource_in(
         &spec_with_db(db),
         "add-order_items-owned-mysql",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
+#[test]
+fn add_resource_in_memory() {
+    let db = Database::None;
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-products-none",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &spec_with_db(db),
+        "add-order_items-owned-none",
         "order_items",
         ORDER_ITEMS,
         true,
