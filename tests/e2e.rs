@@ -168,11 +168,12 @@ impl Server {
     }
 }
 
-/// A project for `server`'s database with both resources: fmt, clippy, its
-/// own tests against the real server, and serving `/health` on a fresh
-/// database of its own.
-fn server_project_is_ready_to_run(name: &str, server: &Server) {
-    let (_dir, project) = generate(name, &["--db", server.db, "--vcs", "none"]);
+/// A project for `server`'s database (and `--cache cache`) with both
+/// resources: fmt, clippy, its own tests against the real server, and serving
+/// `/health` on a fresh database of its own.
+fn server_project_is_ready_to_run(name: &str, server: &Server, cache: &str) {
+    let args = ["--db", server.db, "--cache", cache, "--vcs", "none"];
+    let (_dir, project) = generate(name, &args);
     // The generated Cargo.lock is complete for this database too.
     cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
     add_resources(&project);
@@ -278,7 +279,20 @@ fn postgres_project_with_resources_is_ready_to_run() {
         "APIGEN_E2E_POSTGRES_URL",
         "postgres://postgres@127.0.0.1:5432/postgres",
     );
-    server_project_is_ready_to_run("e2e_postgres", &server);
+    server_project_is_ready_to_run("e2e_postgres", &server, "none");
+}
+
+/// One pair of choices beyond the single-choice projects: a server database
+/// with the shared cache (both resources, their tests against the real
+/// PostgreSQL and Redis).
+#[test]
+fn postgres_project_with_redis_cache_is_ready_to_run() {
+    let server = Server::new(
+        "postgres",
+        "APIGEN_E2E_POSTGRES_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    );
+    server_project_is_ready_to_run("e2e_postgres_redis", &server, "redis");
 }
 
 #[test]
@@ -288,7 +302,7 @@ fn mysql_project_with_resources_is_ready_to_run() {
         "APIGEN_E2E_MYSQL_URL",
         "mysql://root@127.0.0.1:3306/mysql",
     );
-    server_project_is_ready_to_run("e2e_mysql", &server);
+    server_project_is_ready_to_run("e2e_mysql", &server, "none");
 }
 
 /// `--cache memory` and `--cache redis`: a plain and an owned resource each, so
