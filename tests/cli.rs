@@ -115,6 +115,26 @@ fn flags_are_recorded_and_name_overrides_the_folder() {
 }
 
 #[test]
+fn db_none_is_an_in_memory_project_that_says_its_data_is_lost() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "mock", "--db", "none", "--yes", "--vcs", "none"])
+        .assert()
+        .success();
+    let project = dir.path().join("mock");
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(
+        readme.contains("Data is lost when the server stops"),
+        "{readme}"
+    );
+    let cargo = fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(!cargo.contains("sqlx"), "{cargo}");
+    assert!(!project.join("migrations").exists());
+    let recorded = fs::read_to_string(project.join("apigen.toml")).unwrap();
+    assert!(recorded.contains("db = \"none\""), "{recorded}");
+}
+
+#[test]
 fn dry_run_lists_files_and_writes_nothing() {
     let dir = TempDir::new().unwrap();
     apigen(dir.path())
