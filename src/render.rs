@@ -97,8 +97,8 @@ struct TemplateVars<'a> {
 /// Renders every file that the manifest selects for `spec`.
 pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
     let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
-    let templates = TemplateSet::load(PROJECT_DIR, spec.db, &manifest.file)?;
-    templates.render_files(&manifest.file, &project_context(spec, secrets)?)
+    let context = project_context(spec, secrets)?;
+    render_entries(PROJECT_DIR, spec.db, &manifest.file, &context)
 }
 
 /// The variables project templates see, for `spec`.
@@ -135,63 +135,81 @@ pub fn embedded_templates_in(folder: &str) -> Vec<String> {
     names.into_iter().map(|(name, _)| name).collect()
 }
 
-/// The templates of one folder under `templates/`, ready to render.
-pub(crate) struct TemplateSet {
+/// Renders every entry of `entries` (a manifest of `templates/<folder>/`)
+/// whose `when` holds in `context`, at its rendered `path`. Only the templates
+/// of those entries are parsed, so a template may `include` only templates
+/// that are selected with it.
+pub(crate) fn render_entries(
+    folder: &str,
+    db: Database,
+    entries: &[ManifestEntry],
+    context: &Context,
+) -> Result<Vec<RenderedFile>> {
+    let mut selected = Vec::new();
+    for entry in entries {
+        if condition_holds(entry.when.as_deref(), &entry.path, context)? {
+            selected.push(entry);
+        }
+    }
+    let templates = TemplateSet::load(folder, db, &selected)?;
+    selected
+        .iter()
+        .map(|entry| {
+            Ok(RenderedFile {
+                path: PathBuf::from(render_str(&entry.path, context)?),
+                contents: templates.render(&entry.template(), context)?,
+            })
+        })
+        .collect()
+}
+
+/// The templates of some manifest entries, ready to render.
+struct TemplateSet {
     tera: Tera,
     /// `literal` templates by name: their text, unparsed.
     literals: HashMap<String, &'static str>,
 }
 
 impl TemplateSet {
-    /// Loads `templates/<folder>/` with the SQL placeholder functions of `db`;
-    /// the `literal` templates of `entries` are kept as text, not parsed.
-    pub(crate) fn load(folder: &str, db: Database, entries: &[ManifestEntry]) -> Result<Self> {
+    /// Parses the templates of `entries` under `templates/<folder>/`, with the
+    /// SQL placeholder functions of `db`; `literal` ones are kept as text.
+    fn load(folder: &str, db: Database, entries: &[&ManifestEntry]) -> Result<Self> {
         let mut sources = Vec::new();
-        collect_files(template_dir(folder), folder, &mut sources);
-        let literal: Vec<String> = entries
-            .iter()
-            .filter(|e| e.literal)
-            .map(ManifestEntry::template)
-            .collect();
-        let (literals, sources): (Vec<_>, Vec<_>) = sources
-            .into_iter()
-            .partition(|(name, _)| literal.contains(name));
+        let mut literals = HashMap::new();
+        for entry in entries {
+            let name = entry.template();
+            let text = TEMPLATES
+                .get_file(format!("{folder}/{name}"))
+                .and_then(|file| file.contents_utf8())
+                .ok_or_else(|| Error::Template {
+                    template: format!("{folder}/{name}"),
+                    message: format!(
+                        "no such template (named by `{}` in the manifest)",
+                        entry.path
+                    ),
+                })?;
+            if entry.literal {
+                literals.insert(name, text);
+            } else if !sources.iter().any(|(known, _)| *known == name) {
+                sources.push((name, text));
+            }
+        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
         tera.add_raw_templates(sources)
             .map_err(|e| template_error("(loading)", &e))?;
         register_filters(&mut tera);
         dialect::register(&mut tera, db);
-        let literals = literals.into_iter().collect();
         Ok(Self { tera, literals })
     }
 
-    pub(crate) fn render(&self, template: &str, context: &Context) -> Result<String> {
+    fn render(&self, template: &str, context: &Context) -> Result<String> {
         if let Some(text) = self.literals.get(template) {
             return render_literal(template, text, context);
         }
         self.tera
             .render(template, context)
             .map_err(|e| template_error(template, &e))
-    }
-
-    /// Renders every entry whose `when` holds, at its rendered `path`.
-    pub(crate) fn render_files(
-        &self,
-        entries: &[ManifestEntry],
-        context: &Context,
-    ) -> Result<Vec<RenderedFile>> {
-        let mut files = Vec::new();
-        for entry in entries {
-            if !condition_holds(entry.when.as_deref(), &entry.path, context)? {
-                continue;
-            }
-            files.push(RenderedFile {
-                path: PathBuf::from(render_str(&entry.path, context)?),
-                contents: self.render(&entry.template(), context)?,
-            });
-        }
-        Ok(files)
     }
 }
 

@@ -12,7 +12,7 @@ use tera::Context;
 use crate::error::{Error, Result};
 use crate::project_file::{self, ProjectFile, ResourceRecord};
 use crate::render::{
-    ManifestEntry, RenderedFile, TemplateSet, condition_holds, load_manifest, render_str,
+    ManifestEntry, RenderedFile, condition_holds, load_manifest, render_entries, render_str,
 };
 use crate::resource::cargo_toml::add_needs;
 use crate::resource::dialect;
@@ -102,8 +102,7 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
     })?;
     let manifest: ResourceManifest = load_manifest(RESOURCE_MANIFEST)?;
 
-    let mut new_files = TemplateSet::load(RESOURCE_DIR, project.project.db, &manifest.file)?
-        .render_files(&manifest.file, &context)?;
+    let mut new_files = render_entries(RESOURCE_DIR, project.project.db, &manifest.file, &context)?;
     if let Some(taken) = new_files.iter().find(|f| root.join(&f.path).exists()) {
         return Err(exists(&name, &taken.path));
     }
