@@ -286,3 +286,42 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
     assert!(!plain["Cargo.toml"].contains("moka") && !plain["Cargo.toml"].contains("redis"));
     assert!(!plain["docs/BEST_PRACTICES.md"].contains("Caching"));
 }
+
+/// Every generated Rust file is already rustfmt-clean whatever the name's
+/// length (rustfmt's layout depends on it), for every database and cache.
+/// Runs the toolchain's `rustfmt`; it fails, never skips, without one.
+#[test]
+fn rust_files_are_rustfmt_clean_with_a_long_name() {
+    let name = "a-rather-long-billing-and-invoicing-service-name";
+    for db in Database::supported() {
+        for cache in Cache::supported() {
+            let spec = ProjectSpec {
+                db,
+                cache,
+                ..ProjectSpec::with_defaults(name)
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let mut rust_files = Vec::new();
+            for (path, contents) in project_of(&spec) {
+                let file = dir.path().join(&path);
+                std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+                std::fs::write(&file, contents).unwrap();
+                if path.ends_with(".rs") {
+                    rust_files.push(file);
+                }
+            }
+            let output = std::process::Command::new("rustfmt")
+                .args(["--check", "--edition", "2024"])
+                .args(&rust_files)
+                .output()
+                .expect("rustfmt runs (rustup component add rustfmt)");
+            assert!(
+                output.status.success(),
+                "{}: not rustfmt-clean:\n{}{}",
+                spec.summary(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
