@@ -49,10 +49,15 @@ pub fn check_target(target: &Path, files: &[RenderedFile], force: bool) -> Resul
 /// Writes `files` under `target`, which [`check_target`] has accepted.
 pub fn write_project(target: &Path, files: &[RenderedFile]) -> Result<()> {
     let staging = Staging::create(target)?;
+    // Each folder once (files come in path order, so a folder's files are together).
+    let mut made: Option<&Path> = None;
     for file in files {
         let path = staging.path.join(&file.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let dir = file.path.parent().filter(|dir| made != Some(*dir));
+        if let Some(dir) = dir {
+            let dir = staging.path.join(dir);
+            fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
+            made = file.path.parent();
         }
         fs::write(&path, &file.contents).map_err(Error::io(&path))?;
     }
