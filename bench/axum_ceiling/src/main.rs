@@ -1,6 +1,6 @@
 //! The ceiling: what the generated app's `items` endpoints cost with nothing around them.
 //!
-//! Same table, SQL, pool size, SQLite settings and JSON as the generated app; no
+//! Same table and indexes, SQL, pool size, SQLite settings and JSON as the generated app; no
 //! middleware, no authentication, no logging, no metrics, hand-written validation.
 //!
 //!     DATABASE_URL=sqlite://bench.db PORT=8080 axum_ceiling
@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{
     FromRow, SqlitePool,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use uuid::Uuid;
 
@@ -150,6 +150,7 @@ async fn main() {
         .expect("DATABASE_URL")
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal) // as the generated app's db::connect
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let db = SqlitePoolOptions::new()
@@ -157,11 +158,12 @@ async fn main() {
         .connect_with(options)
         .await
         .expect("open database");
-    // The generated migration's table.
+    // The generated migration's table and indexes.
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS items (
              id BLOB PRIMARY KEY NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
              created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+         CREATE INDEX IF NOT EXISTS items_created_at_id_idx ON items (created_at, id);
          CREATE UNIQUE INDEX IF NOT EXISTS items_email_key ON items (email);",
     )
     .execute(&db)
