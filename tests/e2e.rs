@@ -272,14 +272,18 @@ fn in_memory_project_with_resources_is_ready_to_run() {
     serves_health(&project, name, &[]);
 }
 
-#[test]
-fn postgres_project_with_resources_is_ready_to_run() {
-    let server = Server::new(
+/// The PostgreSQL server of the end-to-end tests.
+fn postgres() -> Server {
+    Server::new(
         "postgres",
         "APIGEN_E2E_POSTGRES_URL",
         "postgres://postgres@127.0.0.1:5432/postgres",
-    );
-    server_project_is_ready_to_run("e2e_postgres", &server, "none");
+    )
+}
+
+#[test]
+fn postgres_project_with_resources_is_ready_to_run() {
+    server_project_is_ready_to_run("e2e_postgres", &postgres(), "none");
 }
 
 /// One pair of choices beyond the single-choice projects: a server database
@@ -287,12 +291,7 @@ fn postgres_project_with_resources_is_ready_to_run() {
 /// PostgreSQL and Redis).
 #[test]
 fn postgres_project_with_redis_cache_is_ready_to_run() {
-    let server = Server::new(
-        "postgres",
-        "APIGEN_E2E_POSTGRES_URL",
-        "postgres://postgres@127.0.0.1:5432/postgres",
-    );
-    server_project_is_ready_to_run("e2e_postgres_redis", &server, "redis");
+    server_project_is_ready_to_run("e2e_postgres_redis", &postgres(), "redis");
 }
 
 #[test]
