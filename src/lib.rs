@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod interrupt;
 pub mod names;
 pub mod new;
 pub mod project_file;

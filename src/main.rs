@@ -4,6 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     apigen::report::respect_no_color();
+    apigen::interrupt::install();
     let cli = apigen::cli::Cli::parse();
     match apigen::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

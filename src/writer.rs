@@ -1,11 +1,13 @@
 //! Puts rendered files on disk so that a failure never leaves a half-written
 //! project: everything is written into a hidden staging folder beside the
-//! target first, then moved into place.
+//! target first, then moved into place. Ctrl-C waits until that is done or
+//! undone ([`uninterrupted`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::interrupt::uninterrupted;
 use crate::render::RenderedFile;
 
 /// Checks everything that can be checked before writing: the target is a
@@ -48,6 +50,10 @@ pub fn check_target(target: &Path, files: &[RenderedFile], force: bool) -> Resul
 
 /// Writes `files` under `target`, which [`check_target`] has accepted.
 pub fn write_project(target: &Path, files: &[RenderedFile]) -> Result<()> {
+    uninterrupted(|| stage_and_move(target, files))
+}
+
+fn stage_and_move(target: &Path, files: &[RenderedFile]) -> Result<()> {
     let staging = Staging::create(target)?;
     // Each folder once (files come in path order, so a folder's files are together).
     let mut made: Option<&Path> = None;
@@ -134,6 +140,10 @@ pub struct FileEdit {
 /// file beside its target, and only when all are written is each renamed into
 /// place. If a rename fails, the files already moved are put back.
 pub fn apply_files(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit]) -> Result<()> {
+    uninterrupted(|| stage_and_commit(root, new_files, edits))
+}
+
+fn stage_and_commit(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit]) -> Result<()> {
     let mut staged = Vec::new();
     let result = stage_all(root, new_files, edits, &mut staged).and_then(|()| commit(&staged));
     if result.is_err() {

@@ -363,3 +363,50 @@ fn cache_values_are_accepted_and_recorded() {
         .stderr(predicate::str::contains("memory"));
     assert!(!dir.path().join("shop-disk").exists());
 }
+
+/// Ctrl-C while `apigen new` writes (its hidden staging folder exists) still
+/// ends with the whole project and no staging folder left behind.
+#[test]
+fn ctrl_c_while_writing_never_leaves_half_a_project() {
+    let bin = assert_cmd::cargo::cargo_bin("apigen");
+    let new = |dir: &Path| {
+        std::process::Command::new(&bin)
+            .current_dir(dir)
+            .args(["new", "p", "--yes", "--vcs", "none"])
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let whole = TempDir::new().unwrap();
+    assert!(new(whole.path()).wait().unwrap().success());
+    let whole_tree = tree(&whole.path().join("p"));
+
+    let mut caught_writing = 0;
+    for _ in 0..5 {
+        let dir = TempDir::new().unwrap();
+        let mut child = new(dir.path());
+        let staging = format!(".p.apigen-{}", child.id());
+        // Interrupt the moment the staging folder appears.
+        while child.try_wait().unwrap().is_none() {
+            if dir.path().join(&staging).exists() {
+                let kill = std::process::Command::new("kill")
+                    .args(["-INT", &child.id().to_string()])
+                    .status()
+                    .unwrap();
+                caught_writing += usize::from(kill.success());
+                break;
+            }
+        }
+        child.wait().unwrap();
+        assert_eq!(
+            tree(dir.path()).len(),
+            whole_tree.len() + 1,
+            "{:?}",
+            tree(dir.path())
+        );
+        assert_eq!(tree(&dir.path().join("p")), whole_tree);
+    }
+    assert!(caught_writing > 0, "no run was interrupted while writing");
+}
