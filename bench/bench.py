@@ -170,14 +170,13 @@ def summarize(results_dir, doc):
                f"CONNS={meta['CONNS']} wrk threads=1 SEED={meta['SEED']} rows; server on CPU {meta['SERVER_CPU']}, "
                f"wrk on CPU {meta['CLIENT_CPU']}.  ")
     others = [r["other_cpu_s"] for r in rows]
-    cpub = [r["server_cpu_pct"] for r in rows if r["endpoint"] != "post"] or [0]
+    cpub = [r["server_cpu_pct"] for r in rows]
     flagged = sum(1 for r in rows if r["other_cpu_s"] > meta["OTHER_MAX_S"])
     out.append(f"Machine load: other processes used {min(others):.1f}–{max(others):.1f} CPU-s per "
                f"{meta['DURATION']} s run (median {med(others):.1f}); {flagged} of {len(rows)} runs above "
                f"{meta['OTHER_MAX_S']} CPU-s after {meta['RETRIES']} retries "
                f"({'a quiet machine' if flagged == 0 else '**busy machine: treat the numbers as indicative**'}); "
-               f"(POST leaves the server core partly idle while it waits for fsync, and other work takes it; "
-               f"the server process itself got {min(cpub):.0f}–{max(cpub):.0f}% of its core on the other endpoints); "
+               f"the server process got {min(cpub):.0f}–{max(cpub):.0f}% of its core; "
                f"load average before the runs {min(r['load1_before'] for r in rows):.1f}–"
                f"{max(r['load1_before'] for r in rows):.1f}.")
     out.append("")

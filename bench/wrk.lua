@@ -1,4 +1,5 @@
--- One wrk script for every endpoint, chosen by BENCH_ENDPOINT (get, list, post, health).
+-- One wrk script for every endpoint, chosen by BENCH_ENDPOINT (get, list, post, health;
+-- health_auth: /health with the bearer token, to price token verification alone).
 -- BENCH_DIR holds `ids` (seeded item ids, one a line) and `token` (empty: no auth header).
 -- Requests are formatted up front in init(), so per-request Lua work is a table lookup.
 local endpoint = os.getenv("BENCH_ENDPOINT")
@@ -29,6 +30,8 @@ function init(args)
       reqs[k] = wrk.format("GET", "/v1/items?limit=20&offset=" .. math.random(0, #ids - 20), headers)
     elseif endpoint == "health" then
       reqs[k] = wrk.format("GET", "/health")
+    elseif endpoint == "health_auth" then
+      reqs[k] = wrk.format("GET", "/health", headers)
     end
   end
   n = #reqs

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A/B of server builds or settings, by CPU time per request (see docs/performance.md):
+#
+#   ROUNDS=3 DURATION=5 ENDPOINTS="get health" bash bench/ablate.sh \
+#     "label:PROJECT_DIR:BINARY[:RUST_LOG]" ...
+#
+# Each round starts every variant in turn (pinned to CPU 0, limits raised as in run.sh,
+# a fresh SQLite file), seeds 300 items (register + login first unless the label is
+# `ceiling`), then per endpoint a 1 s warm-up and a wrk run pinned to CPU 1, and prints
+# req/s and the server's CPU µs per request. Run it on a quiet machine.
+set -euo pipefail
+BENCH=$(cd "$(dirname "$0")" && pwd)
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+ENDPOINTS=${ENDPOINTS:-"get health"}
+PORT=${PORT:-18182}
+WORK=$BENCH/.work/ablate
+mkdir -p "$WORK"
+TCK=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run_variant() { # label dir binary rust_log
+  local label=$1 dir=$2 binary rust_log=${4:-info} auth=--auth
+  binary=$(realpath "$3")
+  [ "$label" = ceiling ] && auth=
+  rm -rf "$WORK/db"* "$WORK/data" && mkdir -p "$WORK/data"
+  (cd "$dir" && exec env HOST=127.0.0.1 PORT=$PORT DATABASE_URL="sqlite://$WORK/db" \
+    RATE_LIMIT_PER_IP_PER_MINUTE=1000000000 RATE_LIMIT_PER_USER_PER_MINUTE=1000000000 \
+    RATE_LIMIT_AUTH_PER_IP_PER_MINUTE=1000000000 ACCESS_TOKEN_TTL_SECONDS=86400 \
+    RUST_LOG=$rust_log taskset -c 0 "$binary" >/dev/null 2>&1) &
+  local pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "$label: $binary did not start" >&2; exit 1; }
+  taskset -c 1 python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" 300 "$WORK/data" $auth >/dev/null
+  for ep in $ENDPOINTS; do
+    local wrk=(env BENCH_ENDPOINT=$ep BENCH_DIR=$WORK/data taskset -c 1 wrk -t1 -c32 -s "$BENCH/wrk.lua")
+    "${wrk[@]}" -d1s "http://127.0.0.1:$PORT" >/dev/null
+    local before requests after
+    before=$(cpu_ticks "$pid")
+    requests=$("${wrk[@]}" -d"${DURATION}s" "http://127.0.0.1:$PORT" | awk '/requests in/ {print $1}')
+    after=$(cpu_ticks "$pid")
+    awk -v l="$label" -v e="$ep" -v n="$requests" -v d="$DURATION" -v t="$((after - before))" -v hz="$TCK" \
+      'BEGIN { printf "%-16s %-12s %9.0f req/s %7.1f CPU-µs/req\n", l, e, n / d, t * 1e6 / hz / n }'
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+for _ in $(seq "$ROUNDS"); do
+  for variant in "$@"; do
+    IFS=: read -r label dir binary rust_log <<<"$variant"
+    run_variant "$label" "$dir" "$binary" "$rust_log"
+  done
+done
