@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+from bench import request  # bench.py, beside this file
+
 PORT = 18199
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".work")
 
@@ -51,17 +53,17 @@ def main():
         token = login(conn)
         target = path
         if "{id}" in path:
-            status, body = send(conn, "POST", "/v1/items", token, {"name": "a", "email": "a@example.com"})
+            status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
             if status != 201:
                 sys.exit(f"POST /v1/items: {status} {body[:300]!r}")
             target = path.replace("{id}", json.loads(body)["id"])
         if anonymous:
             token = None
         for _ in range(200):
-            send(conn, "GET", target, token)
+            request(conn, "GET", target, token=token)
         control("-d")  # dump 1: start-up, login and warm-up
         for _ in range(requests):
-            status, body = send(conn, "GET", target, token)
+            status, body = request(conn, "GET", target, token=token)
             if status != 200:
                 sys.exit(f"GET {target}: {status} {body[:300]!r}")
         control("-d")  # dump 2: exactly the measured requests
@@ -86,22 +88,13 @@ def connect():
     sys.exit("the server did not start")
 
 
-def send(conn, method, path, token=None, body=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
 def login(conn):
     """An access token, or None for an app without accounts (the ceiling)."""
     user = {"email": "callgrind@example.com", "password": "callgrind-password-1", "name": "Callgrind"}
-    status, _ = send(conn, "POST", "/v1/auth/register", None, user)
+    status, _ = request(conn, "POST", "/v1/auth/register", user)
     if status == 404:
         return None
-    status, body = send(conn, "POST", "/v1/auth/login", None, {k: user[k] for k in ("email", "password")})
+    status, body = request(conn, "POST", "/v1/auth/login", {k: user[k] for k in ("email", "password")})
     if status != 200:
         sys.exit(f"login: {status} {body[:300]!r}")
     return json.loads(body)["access_token"]
