@@ -46,6 +46,9 @@ pub enum Error {
     #[error("{0}")]
     Prompt(String),
 
+    #[error("interrupted; nothing was written")]
+    Interrupted,
+
     #[error("cannot get random bytes for secrets: {0}")]
     Randomness(getrandom::Error),
 

@@ -2,7 +2,8 @@
 //!
 //! While [`writer`](crate::writer) puts files on disk (a few milliseconds), an
 //! interrupt waits until the write is complete or rolled back, then apigen exits.
-//! At any other moment, a prompt included, Ctrl-C exits at once, as usual.
+//! At any other moment, a prompt included, Ctrl-C exits at once, silently and with
+//! status 130, as a process killed by SIGINT does.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -10,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 static WRITING: Mutex<()> = Mutex::new(());
 
 /// The exit status shells report for a process stopped by SIGINT (128 + 2).
-const INTERRUPTED: i32 = 130;
+pub const EXIT_STATUS: u8 = 130;
 
 /// Installs the Ctrl-C handler. Call once, at start-up; without it (tests
 /// calling the library) Ctrl-C keeps its default behaviour.
@@ -20,7 +21,7 @@ pub fn install() {
         let _writing = WRITING.lock();
         // A prompt may have hidden the cursor.
         let _ = console::Term::stderr().show_cursor();
-        std::process::exit(INTERRUPTED);
+        std::process::exit(EXIT_STATUS.into());
     });
 }
 

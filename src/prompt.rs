@@ -83,5 +83,10 @@ fn item<C: Choice>(choice: C) -> String {
 }
 
 fn prompt_error(e: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(io) = &e;
+    // Ctrl-C at a line prompt interrupts the read (see `interrupt`).
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        return Error::Interrupted;
+    }
     Error::Prompt(format!("prompt failed: {e}"))
 }

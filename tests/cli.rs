@@ -410,3 +410,41 @@ fn ctrl_c_while_writing_never_leaves_half_a_project() {
     }
     assert!(caught_writing > 0, "no run was interrupted while writing");
 }
+
+/// Ctrl-C at a question (in a terminal, here `script`'s) ends apigen quietly with
+/// status 130, as for any interrupted command, and writes nothing.
+#[test]
+fn ctrl_c_at_a_prompt_exits_quietly_and_writes_nothing() {
+    use std::io::Write;
+
+    let dir = TempDir::new().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("apigen");
+    let log = dir.path().join("terminal.log");
+    let mut terminal = std::process::Command::new("script")
+        .current_dir(dir.path())
+        .args(["-qfec", &format!("{} new p", bin.display())])
+        .arg(&log)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let asked = std::time::Instant::now();
+    // Wait for the choices under the question: then the prompt reads keys.
+    while !fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("REST over HTTP")
+    {
+        assert!(asked.elapsed().as_secs() < 30, "no question was asked");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    terminal.stdin.take().unwrap().write_all(b"\x03").unwrap();
+    let status = terminal.wait().unwrap();
+
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(tree(dir.path()), ["terminal.log"]);
+    let output = fs::read_to_string(&log).unwrap();
+    assert!(!output.contains("error"), "{output}");
+}
