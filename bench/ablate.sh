@@ -4,9 +4,9 @@
 #   ROUNDS=3 DURATION=5 ENDPOINTS="get health" bash bench/ablate.sh \
 #     "label:PROJECT_DIR:BINARY[:RUST_LOG]" ...
 #
-# Each round starts every variant in turn (pinned to CPU 0, limits raised as in run.sh,
-# a fresh SQLite file), seeds 300 items (register + login first unless the label is
-# `ceiling`), then per endpoint a 1 s warm-up and a wrk run pinned to CPU 1, and prints
+# Each round starts every variant in turn (pinned to CPU 0, with bench/generated.env,
+# a fresh SQLite file), seeds 300 items (register + login first where the app has
+# accounts), then per endpoint a 1 s warm-up and a wrk run pinned to CPU 1, and prints
 # req/s and the server's CPU µs per request. Run it on a quiet machine.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -21,18 +21,16 @@ TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run_variant() { # label dir binary rust_log
-  local label=$1 dir=$2 binary rust_log=${4:-info} auth=--auth
+  local label=$1 dir=$2 binary rust_log=${4:-info}
   binary=$(realpath "$3")
-  [ "$label" = ceiling ] && auth=
   rm -rf "$WORK/db"* "$WORK/data" && mkdir -p "$WORK/data"
   (cd "$dir" && exec env HOST=127.0.0.1 PORT=$PORT DATABASE_URL="sqlite://$WORK/db" \
-    RATE_LIMIT_PER_IP_PER_MINUTE=1000000000 RATE_LIMIT_PER_USER_PER_MINUTE=1000000000 \
-    RATE_LIMIT_AUTH_PER_IP_PER_MINUTE=1000000000 ACCESS_TOKEN_TTL_SECONDS=86400 \
+    $(grep -v '^#' "$BENCH/generated.env") \
     RUST_LOG=$rust_log taskset -c 0 "$binary" >/dev/null 2>&1) &
   local pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "$label: $binary did not start" >&2; exit 1; }
-  taskset -c 1 python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" 300 "$WORK/data" $auth >/dev/null
+  taskset -c 1 python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" 300 "$WORK/data" >/dev/null
   for ep in $ENDPOINTS; do
     local wrk=(env BENCH_ENDPOINT=$ep BENCH_DIR=$WORK/data taskset -c 1 wrk -t1 -c32 -s "$BENCH/wrk.lua")
     "${wrk[@]}" -d1s "http://127.0.0.1:$PORT" >/dev/null

@@ -3,8 +3,8 @@
 
   python3 bench/callgrind.py PROJECT_DIR BINARY PATH [REQUESTS] [--anonymous]
 
-Starts BINARY in PROJECT_DIR under `valgrind --tool=callgrind` (limits raised as in
-run.sh), registers and logs in where the app has accounts, creates one item when PATH
+Starts BINARY in PROJECT_DIR under `valgrind --tool=callgrind` (bench/generated.env,
+as run.sh), registers and logs in where the app has accounts, creates one item when PATH
 has `{id}` (which becomes its id), sends 200 warm-up requests to PATH on one keep-alive
 connection (with the bearer token unless --anonymous), zeroes the counters, sends
 REQUESTS (1000) more and dumps. The instruction count does not
@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from bench import request  # bench.py, beside this file
+from bench import generated_env, login, request  # bench.py, beside this file
 
 PORT = 18199
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".work")
@@ -39,10 +39,8 @@ def main():
     db = os.path.join(WORK, "callgrind.db")
     for stale in glob.glob(out + "*") + glob.glob(db + "*"):
         os.remove(stale)
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(PORT), DATABASE_URL=f"sqlite://{db}",
-               RATE_LIMIT_PER_IP_PER_MINUTE="1000000000", RATE_LIMIT_PER_USER_PER_MINUTE="1000000000",
-               RATE_LIMIT_AUTH_PER_IP_PER_MINUTE="1000000000", ACCESS_TOKEN_TTL_SECONDS="86400",
-               RUST_LOG=os.environ.get("RUST_LOG", "info"))
+    env = dict(os.environ, **generated_env(), HOST="127.0.0.1", PORT=str(PORT),
+               DATABASE_URL=f"sqlite://{db}", RUST_LOG=os.environ.get("RUST_LOG", "info"))
     server = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary],
                               cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # callgrind_control finds the process by the HOST it was started with.
@@ -50,7 +48,8 @@ def main():
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     try:
         conn = connect()
-        token = login(conn)
+        token = login(conn, {"email": "callgrind@example.com", "password": "callgrind-password-1",
+                             "name": "Callgrind"})
         target = path
         if "{id}" in path:
             status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
@@ -86,18 +85,6 @@ def connect():
         except OSError:
             time.sleep(0.2)
     sys.exit("the server did not start")
-
-
-def login(conn):
-    """An access token, or None for an app without accounts (the ceiling)."""
-    user = {"email": "callgrind@example.com", "password": "callgrind-password-1", "name": "Callgrind"}
-    status, _ = request(conn, "POST", "/v1/auth/register", user)
-    if status == 404:
-        return None
-    status, body = request(conn, "POST", "/v1/auth/login", {k: user[k] for k in ("email", "password")})
-    if status != 200:
-        sys.exit(f"login: {status} {body[:300]!r}")
-    return json.loads(body)["access_token"]
 
 
 if __name__ == "__main__":

@@ -136,8 +136,7 @@ start_server() {  # $1 app, $2 database file; run in the background: exec's the 
   case $1 in
     generated)  # the limiter stays on, with limits far above what wrk can send
       cd "$GEN" && exec env HOST=127.0.0.1 PORT=$PORT DATABASE_URL="sqlite://$2" \
-        RATE_LIMIT_PER_IP_PER_MINUTE=1000000000 RATE_LIMIT_PER_USER_PER_MINUTE=1000000000 \
-        RATE_LIMIT_AUTH_PER_IP_PER_MINUTE=1000000000 ACCESS_TOKEN_TTL_SECONDS=86400 \
+        $(grep -v '^#' "$BENCH/generated.env") \
         RUST_LOG="${GEN_RUST_LOG:-info}" $pin "$APP_TARGET/release/benchapi" ;;
     ceiling)
       exec env PORT=$PORT DATABASE_URL="sqlite://$2" $pin "$APP_TARGET/release/axum_ceiling" ;;
@@ -162,8 +161,7 @@ if [[ " $PARTS " == *" load "* ]]; then
       for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
       curl -fs "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$OUT/${app}_rep${rep}_stderr.log"; exit 1; }
       idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
-      auth=""; [ "$app" = generated ] && auth=--auth
-      taskset -c "$CLIENT_CPU" python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" "$SEED" "$data" $auth
+      taskset -c "$CLIENT_CPU" python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" "$SEED" "$data"
       for ep in $ENDPOINTS; do
         for attempt in $(seq 0 "$RETRIES"); do
           python3 "$BENCH/bench.py" quiet "$QUIET_MAX_BUSY" "$QUIET_TIMEOUT" | sed 's/^/   /'
