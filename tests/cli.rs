@@ -400,12 +400,8 @@ fn ctrl_c_while_writing_never_leaves_half_a_project() {
             }
         }
         child.wait().unwrap();
-        assert_eq!(
-            tree(dir.path()).len(),
-            whole_tree.len() + 1,
-            "{:?}",
-            tree(dir.path())
-        );
+        let left = tree(dir.path());
+        assert_eq!(left.len(), whole_tree.len() + 1, "{left:?}");
         assert_eq!(tree(&dir.path().join("p")), whole_tree);
     }
     assert!(caught_writing > 0, "no run was interrupted while writing");
