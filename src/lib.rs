@@ -7,6 +7,7 @@ pub mod interrupt;
 pub mod names;
 pub mod new;
 pub mod project_file;
+pub mod project_vars;
 pub mod prompt;
 pub mod render;
 pub mod report;

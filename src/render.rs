@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tera::{Context, Tera, Value};
 
 use crate::error::{Error, Result};
-use crate::resource::dialect::{self, Sql};
+use crate::project_vars::ProjectVars;
+use crate::resource::dialect;
 use crate::spec::{Database, ProjectSpec};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -79,17 +80,13 @@ impl ManifestEntry {
     }
 }
 
-/// The variables every template sees.
+/// The variables every project template sees.
 #[derive(Serialize)]
 struct TemplateVars<'a> {
     #[serde(flatten)]
-    project: &'a ProjectSpec,
-    crate_ident: String,
-    api_prefix: &'static str,
+    project: ProjectVars<'a>,
     apigen_version: &'static str,
     jwt_secret: &'a str,
-    /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
-    sql: Option<Sql>,
     /// `DATABASE_URL` of a fresh project.
     database_url: String,
 }
@@ -104,12 +101,9 @@ pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<Rende
 /// The variables project templates see, for `spec`.
 fn project_context(spec: &ProjectSpec, secrets: &Secrets) -> Result<Context> {
     let vars = TemplateVars {
-        project: spec,
-        crate_ident: spec.crate_ident(),
-        api_prefix: spec.api_prefix(),
+        project: ProjectVars::new(spec),
         apigen_version: env!("CARGO_PKG_VERSION"),
         jwt_secret: &secrets.jwt_secret,
-        sql: Sql::of(spec.db),
         database_url: spec.database_url(),
     };
     Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))

@@ -5,19 +5,17 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::resource::api;
-use crate::resource::dialect::{self, Column, Sql};
+use crate::project_vars::ProjectVars;
+use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::naming::ResourceName;
 use crate::spec::ProjectSpec;
 
 #[derive(Serialize)]
 pub struct ResourceVars<'a> {
+    /// The project's variables, as project templates see them.
     #[serde(flatten)]
-    pub project: &'a ProjectSpec,
-    pub crate_ident: String,
-    pub api_prefix: &'static str,
-    /// The SQL dialect, as project templates see it; absent for `db = none`.
-    pub sql: Option<Sql>,
+    pub project: ProjectVars<'a>,
     pub resource: &'a ResourceName,
     /// Rows belong to the user who created them; others never see them.
     pub owned: bool,
@@ -95,10 +93,7 @@ impl<'a> ResourceVars<'a> {
             .map(|f| FieldVars::new(f, dialect::column(project.db, f.kind)))
             .collect::<Vec<_>>();
         Ok(Self {
-            crate_ident: project.crate_ident(),
-            api_prefix: project.api_prefix(),
-            sql: Sql::of(project.db),
-            project,
+            project: ProjectVars::new(project),
             resource,
             owned,
             has_optional: fields.iter().any(|f| f.optional),

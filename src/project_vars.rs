@@ -1,0 +1,134 @@
+//! The project-wide variables every template sees (project and resource
+//! templates alike), computed once from the [`ProjectSpec`].
+//!
+//! Templates read capabilities (`auth.users`, `auth.scheme`, `sql`) rather than
+//! comparing choice names, so a new choice value is a new set of capabilities
+//! here plus its own templates, not an edit of every `{% if %}`.
+
+use serde::Serialize;
+
+use crate::resource::dialect::Sql;
+use crate::spec::{Auth, Cache, Database, Protocol, ProjectSpec, Versioning};
+
+/// What every template sees about the project.
+#[derive(Debug, Serialize)]
+pub struct ProjectVars<'a> {
+    pub name: &'a str,
+    pub protocols: &'a [Protocol],
+    /// The auth method's capabilities (`auth.method` is the choice itself).
+    pub auth: AuthVars,
+    pub db: Database,
+    pub versioning: Versioning,
+    pub cache: Cache,
+    /// The name as a Rust identifier (`my_api`).
+    pub crate_ident: String,
+    /// Prefix of versioned routes (`/v1`); empty when not URL-versioned.
+    pub api_prefix: &'static str,
+    /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
+    pub sql: Option<Sql>,
+}
+
+impl<'a> ProjectVars<'a> {
+    pub fn new(spec: &'a ProjectSpec) -> Self {
+        Self {
+            name: &spec.name,
+            protocols: &spec.protocols,
+            auth: AuthVars::of(spec.auth),
+            db: spec.db,
+            versioning: spec.versioning,
+            cache: spec.cache,
+            crate_ident: spec.crate_ident(),
+            api_prefix: spec.api_prefix(),
+            sql: Sql::of(spec.db),
+        }
+    }
+}
+
+/// What the generated project's auth method brings, as templates ask for it.
+///
+/// Every method with callers has a module `src/auth/<module>.rs` exposing the
+/// same few items (`authenticate`, `MISSING`, `SCHEME`, `security_scheme`,
+/// `HOW_TO_CALL`); the rest of the project sees only `auth::Principal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct AuthVars {
+    /// The choice, as the user typed it (`jwt`).
+    pub method: Auth,
+    /// The method's module under `src/auth/`; absent when there are no callers.
+    pub module: Option<&'static str>,
+    /// Requests carry proven callers (`auth::Principal`): routes can require
+    /// one, rows can belong to one, limits can be per caller. False for `none`.
+    pub principal: bool,
+    /// The OpenAPI security scheme protected operations name.
+    pub scheme: Option<&'static str>,
+    /// The `WWW-Authenticate` challenge of a 401, if the method has one.
+    pub challenge: Option<&'static str>,
+    /// Accounts with email and password: register and login routes, a users
+    /// table, argon2 hashing, `promote-admin`.
+    pub users: bool,
+    /// Short-lived access tokens with rotating refresh tokens.
+    pub refresh_tokens: bool,
+    /// Callers have a role; admin-only routes exist (the audit log, users).
+    pub roles: bool,
+}
+
+impl AuthVars {
+    pub fn of(method: Auth) -> Self {
+        let none = Self {
+            method,
+            module: None,
+            principal: false,
+            scheme: None,
+            challenge: None,
+            users: false,
+            refresh_tokens: false,
+            roles: false,
+        };
+        match method {
+            Auth::None => none,
+            Auth::Jwt => Self {
+                module: Some("jwt"),
+                principal: true,
+                scheme: Some("bearer"),
+                challenge: Some("Bearer"),
+                users: true,
+                refresh_tokens: true,
+                roles: true,
+                ..none
+            },
+            // Not generated yet (`Choice::is_supported`): refused before rendering.
+            Auth::Oauth2 | Auth::ApiKey | Auth::Session => none,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_method_with_callers_names_its_module_and_scheme() {
+        for method in [Auth::Jwt] {
+            let vars = AuthVars::of(method);
+            assert!(vars.principal, "{method:?}");
+            assert!(vars.module.is_some() && vars.scheme.is_some(), "{method:?}");
+        }
+    }
+
+    #[test]
+    fn none_has_no_callers_and_nothing_that_needs_them() {
+        let vars = AuthVars::of(Auth::None);
+        assert_eq!(
+            (vars.principal, vars.users, vars.roles, vars.scheme),
+            (false, false, false, None)
+        );
+    }
+
+    #[test]
+    fn templates_see_the_method_as_typed() {
+        let spec = ProjectSpec::with_defaults("my-api");
+        let value = tera::to_value(ProjectVars::new(&spec)).unwrap();
+        assert_eq!(value["auth"]["method"], "jwt");
+        assert_eq!(value["auth"]["scheme"], "bearer");
+        assert_eq!(value["crate_ident"], "my_api");
+    }
+}
