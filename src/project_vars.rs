@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::resource::dialect::Sql;
-use crate::spec::{Auth, Cache, Database, Protocol, ProjectSpec, Versioning};
+use crate::spec::{Auth, Cache, Database, ProjectSpec, Protocol, Versioning};
 
 /// What every template sees about the project.
 #[derive(Debug, Serialize)]

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::resource::api;
 use crate::project_vars::ProjectVars;
+use crate::resource::api;
 use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::naming::ResourceName;
