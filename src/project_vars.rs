@@ -104,10 +104,11 @@ impl AuthVars {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Choice;
 
     #[test]
-    fn a_method_with_callers_names_its_module_and_scheme() {
-        for method in [Auth::Jwt] {
+    fn every_supported_method_but_none_has_callers_a_module_and_a_scheme() {
+        for method in Auth::supported().into_iter().filter(|m| *m != Auth::None) {
             let vars = AuthVars::of(method);
             assert!(vars.principal, "{method:?}");
             assert!(vars.module.is_some() && vars.scheme.is_some(), "{method:?}");
