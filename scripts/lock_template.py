@@ -5,7 +5,7 @@ generated project, for every database and cache, in one file.
 A generated project must build with `cargo build --locked`, so its lock has to
 list exactly the packages its dependencies resolve to: a superset fails. The
 packages differ per choice (sqlx only with a SQL database, moka with
-`--cache memory`, ...), so the template keeps each `[[package]]` block, and
+`--cache memory`, argon2 only with an auth method that has users, ...), so the template keeps each `[[package]]` block, and
 each line of a dependency list, under the condition of the choices that need
 it, as whole-line `{%- if … %}` / `{%- endif %}` tags (see docs/templates.md,
 "Cargo.lock").
@@ -14,7 +14,7 @@ Run it from the repository root after changing the generated Cargo.toml:
 
     python3 scripts/lock_template.py
 
-For every (db, cache) pair it generates a project with the apigen built from
+For every (auth, db, cache) combination it generates a project with the apigen built from
 this checkout, lets cargo settle that project's lock (`cargo metadata`, which
 keeps the locked versions and only adds or drops what changed), and merges the
 locks. Run it twice when a dependency was added: the second run starts from
@@ -29,9 +29,13 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-DBS = ["sqlite", "postgres", "mysql", "none"]
-CACHES = ["none", "memory", "redis"]
-COMBOS = list(itertools.product(DBS, CACHES))
+# Every choice that changes the generated Cargo.toml: (template variable, values).
+DIMENSIONS = [
+    ("auth.method", ["none", "jwt"]),
+    ("db", ["sqlite", "postgres", "mysql", "none"]),
+    ("cache", ["none", "memory", "redis"]),
+]
+COMBOS = list(itertools.product(*(values for _, values in DIMENSIONS)))
 NAME = "myapi"
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates/project/Cargo.lock.tera"
@@ -43,44 +47,50 @@ HEADER = (
 
 
 def exact_locks(work: Path) -> dict:
-    """The settled Cargo.lock of a fresh project for every (db, cache)."""
+    """The settled Cargo.lock of a fresh project for every combination."""
     target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
     subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
     apigen = Path(target) / "debug" / "apigen"
     locks = {}
-    for db, cache in COMBOS:
-        project = work / f"{db}-{cache}"
+    for auth, db, cache in COMBOS:
+        project = work / f"{auth}-{db}-{cache}"
         subprocess.run(
-            [apigen, "new", project, "--name", NAME, "--db", db, "--cache", cache,
-             "--yes", "--vcs", "none"],
+            [apigen, "new", project, "--name", NAME, "--auth", auth, "--db", db,
+             "--cache", cache, "--yes", "--vcs", "none"],
             check=True, stdout=subprocess.DEVNULL,
         )
         subprocess.run(
             ["cargo", "metadata", "--format-version", "1"],
             cwd=project, check=True, stdout=subprocess.DEVNULL,
         )
-        locks[(db, cache)] = tomllib.loads((project / "Cargo.lock").read_text())
+        locks[(auth, db, cache)] = tomllib.loads((project / "Cargo.lock").read_text())
     return locks
 
 
-def condition(combos: set) -> str | None:
-    """A Tera expression true exactly for `combos`; None when it is every one."""
-    if combos == set(COMBOS):
+def condition(combos: set, dimensions=DIMENSIONS) -> str | None:
+    """A Tera expression true exactly for `combos` (tuples over `dimensions`);
+    None when it is every one."""
+    every = set(itertools.product(*(values for _, values in dimensions)))
+    if combos == every:
         return None
-    dbs = {db for db, _ in combos}
-    caches = {cache for _, cache in combos}
-    if combos == set(itertools.product(dbs, caches)):
-        parts = [p for p in (one_of("db", dbs, DBS), one_of("cache", caches, CACHES)) if p]
-        return " and ".join(parts)
-    # Not a product: one clause per group of databases that share their caches.
+    chosen = [{combo[i] for combo in combos} for i in range(len(dimensions))]
+    if combos == set(itertools.product(*chosen)):
+        parts = [one_of(var, c, values) for (var, values), c in zip(dimensions, chosen)]
+        return " and ".join(p for p in parts if p)
+    # Not a product: one clause per group of first values that share the rest.
+    (var, values), rest = dimensions[0], dimensions[1:]
     groups = {}
-    for db in DBS:
-        for_db = frozenset(cache for d, cache in combos if d == db)
-        if for_db:
-            groups.setdefault(for_db, set()).add(db)
+    for value in values:
+        tails = frozenset(combo[1:] for combo in combos if combo[0] == value)
+        if tails:
+            groups.setdefault(tails, []).append(value)
     clauses = []
-    for for_db, dbs in groups.items():
-        parts = [p for p in (one_of("db", dbs, DBS), one_of("cache", for_db, CACHES)) if p]
+    for tails, firsts in groups.items():
+        tail = condition(set(tails), rest)
+        if tail and " or " in tail:
+            tail = f"({tail})"
+        parts = [one_of(var, set(firsts), values), tail]
+        parts = [p for p in parts if p]
         clauses.append("(" + " and ".join(parts) + ")" if len(parts) > 1 else parts[0])
     return " or ".join(clauses)
 

@@ -354,7 +354,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Cache, Choice};
+    use crate::spec::{Auth, Cache, Choice};
 
     fn secrets() -> Secrets {
         Secrets {
@@ -376,18 +376,21 @@ mod tests {
                 .get_file(format!("{PROJECT_DIR}/{name}"))
                 .and_then(|f| f.contents_utf8())
                 .unwrap();
-            for db in Database::supported() {
-                for cache in Cache::supported() {
-                    let spec = ProjectSpec {
-                        db,
-                        cache,
-                        ..ProjectSpec::with_defaults("some-api")
-                    };
-                    let context = project_context(&spec, &secrets()).unwrap();
-                    let fast = render_literal(&name, text, &context).unwrap();
-                    let tera = Tera::one_off(text, &context, false).unwrap();
-                    assert_eq!(fast, tera, "{name} for {}", spec.summary());
-                    assert!(fast.contains("name = \"some-api\""));
+            for auth in Auth::supported() {
+                for db in Database::supported() {
+                    for cache in Cache::supported() {
+                        let spec = ProjectSpec {
+                            auth,
+                            db,
+                            cache,
+                            ..ProjectSpec::with_defaults("some-api")
+                        };
+                        let context = project_context(&spec, &secrets()).unwrap();
+                        let fast = render_literal(&name, text, &context).unwrap();
+                        let tera = Tera::one_off(text, &context, false).unwrap();
+                        assert_eq!(fast, tera, "{name} for {}", spec.summary());
+                        assert!(fast.contains("name = \"some-api\""));
+                    }
                 }
             }
         }

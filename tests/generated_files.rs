@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::{Cache, Choice, Database, ProjectSpec};
+use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
@@ -208,19 +208,23 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
 
 #[test]
 fn best_practices_map_names_only_existing_files_and_tests() {
-    for db in Database::supported() {
-        let spec = ProjectSpec {
-            db,
-            ..ProjectSpec::with_defaults(NAME)
-        };
-        let files = project_of(&spec);
-        let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
-        assert!(
-            broken.is_empty(),
-            "docs/BEST_PRACTICES.md of --db {} is out of date:\n{}",
-            db.name(),
-            broken.join("\n")
-        );
+    for auth in Auth::supported() {
+        for db in Database::supported() {
+            let spec = ProjectSpec {
+                auth,
+                db,
+                ..ProjectSpec::with_defaults(NAME)
+            };
+            let files = project_of(&spec);
+            let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
+            assert!(
+                broken.is_empty(),
+                "docs/BEST_PRACTICES.md of --auth {} --db {} is out of date:\n{}",
+                auth.name(),
+                db.name(),
+                broken.join("\n")
+            );
+        }
     }
     let files = project(NAME);
     let map = &files["docs/BEST_PRACTICES.md"];
@@ -288,14 +292,22 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
 }
 
 /// Every generated Rust file is already rustfmt-clean whatever the name's
-/// length (rustfmt's layout depends on it), for every database and cache.
+/// length (rustfmt's layout depends on it), for every auth method, database and cache.
 /// Runs the toolchain's `rustfmt`; it fails, never skips, without one.
 #[test]
 fn rust_files_are_rustfmt_clean_with_a_long_name() {
     let name = "a-rather-long-billing-and-invoicing-service-name";
-    for db in Database::supported() {
-        for cache in Cache::supported() {
+    let every = Auth::supported().into_iter().flat_map(|auth| {
+        Database::supported().into_iter().flat_map(move |db| {
+            Cache::supported()
+                .into_iter()
+                .map(move |cache| (auth, db, cache))
+        })
+    });
+    for (auth, db, cache) in every {
+        {
             let spec = ProjectSpec {
+                auth,
                 db,
                 cache,
                 ..ProjectSpec::with_defaults(name)

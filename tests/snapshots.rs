@@ -8,7 +8,7 @@ use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::{Cache, Database, ProjectSpec};
+use apigen::spec::{Auth, Cache, Database, ProjectSpec};
 use apigen::writer::write_project;
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
@@ -84,6 +84,30 @@ fn mysql_project() {
 #[test]
 fn in_memory_project() {
     snapshot_project("rest-jwt-none-url", &spec_with_db(Database::None));
+}
+
+/// The default project with `--auth none`: no users, no auth routes, public resources.
+fn without_auth() -> ProjectSpec {
+    ProjectSpec {
+        auth: Auth::None,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_without_auth() {
+    snapshot_project("rest-none-sqlite-url", &without_auth());
+}
+
+#[test]
+fn add_resource_without_auth() {
+    snapshot_resource_in(
+        &without_auth(),
+        "add-products-auth-none",
+        "products",
+        PRODUCTS,
+        false,
+    );
 }
 
 #[test]
