@@ -329,7 +329,8 @@ mod tests {
         fs::write(dir.path().join("a-file"), "").unwrap();
         let err = check_target(&dir.path().join("a-file/x/shop"), &[], false).unwrap_err();
         assert!(
-            err.to_string().ends_with("a-file exists and is not a folder"),
+            err.to_string()
+                .ends_with("a-file exists and is not a folder"),
             "{err}"
         );
         assert!(check_target(&dir.path().join("missing/x/shop"), &[], false).is_ok());

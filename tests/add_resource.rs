@@ -175,7 +175,10 @@ fn keyword_singulars_and_invariant_plurals_are_added_as_asked() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     for table in ["_create_boxes.sql", "_create_news.sql"] {
-        assert!(migrations.iter().any(|m| m.ends_with(table)), "{migrations:?}");
+        assert!(
+            migrations.iter().any(|m| m.ends_with(table)),
+            "{migrations:?}"
+        );
     }
 }
 

@@ -268,11 +268,21 @@ mod tests {
             ("crates", "crate", "crates", "Crate"),
             ("selves", "self", "selves", "Self"),
             ("order_items", "order_item", "order_item", "OrderItem"),
-            ("shipping_boxes", "shipping_box", "shipping_box", "ShippingBox"),
+            (
+                "shipping_boxes",
+                "shipping_box",
+                "shipping_box",
+                "ShippingBox",
+            ),
         ] {
             let name = ResourceName::parse(plural).unwrap_or_else(|e| panic!("{plural}: {e}"));
             assert_eq!(
-                (&*name.plural, &*name.singular, &*name.module, &*name.type_name),
+                (
+                    &*name.plural,
+                    &*name.singular,
+                    &*name.module,
+                    &*name.type_name
+                ),
                 (plural, singular, module, type_name),
             );
             assert_eq!(name.path, plural.replace('_', "-"));
