@@ -30,8 +30,12 @@ pub enum Error {
     )]
     WouldOverwrite { path: PathBuf, files: Vec<String> },
 
-    #[error("cannot create the project in {}: the folder does not exist", path.display())]
-    ParentMissing { path: PathBuf },
+    #[error(
+        "cannot create the project in {}: {} exists and is not a folder",
+        target.display(),
+        path.display()
+    )]
+    ParentNotAFolder { target: PathBuf, path: PathBuf },
 
     #[error("cannot write {}: {source}", path.display())]
     Io {

@@ -2,11 +2,27 @@
 
 /// `println!` that ignores a closed stdout (`apigen … | head`) instead of
 /// panicking: what apigen reports never changes what it does.
+/// Every line apigen prints goes through `out!` or `err!`: a plain `print!`
+/// would panic with "failed printing to stdout: Broken pipe".
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($arg)*);
     }};
+}
+
+/// `eprintln!` that ignores a closed stderr (`apigen … 2>&-`), as `out!` does.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Text that already ends its own lines (a diff), to stdout; a closed stdout is ignored.
+fn out_text(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
 use std::path::Path;
@@ -30,12 +46,12 @@ pub fn respect_no_color() {
 
 /// Prints an error the way every apigen failure is shown.
 pub fn error(message: &str) {
-    eprintln!("{} {message}", style("error:").red().bold());
+    err!("{} {message}", style("error:").red().bold());
 }
 
 /// Prints a warning: something the user should know, not a failure.
 pub fn warning(message: &str) {
-    eprintln!("{} {message}", style("warning:").yellow().bold());
+    err!("{} {message}", style("warning:").yellow().bold());
 }
 
 /// The choices, one per line.
@@ -90,7 +106,7 @@ pub fn vcs(outcome: &VcsOutcome) {
     match outcome {
         VcsOutcome::Initialised => out!("Initialised a git repository"),
         VcsOutcome::InsideExistingRepository | VcsOutcome::NotRequested => {}
-        VcsOutcome::Failed(why) => eprintln!(
+        VcsOutcome::Failed(why) => err!(
             "{} no git repository was created ({why}); the project is complete",
             style("warning:").yellow().bold()
         ),
@@ -108,19 +124,21 @@ pub fn change(change: &Change, dry_run: bool) {
     for file in &change.new_files {
         out!("{} {}", style(create).green().bold(), file.path.display());
         if dry_run {
-            print!(
-                "{}",
-                unified_diff(&file.path.display().to_string(), "", &file.contents)
-            );
+            out_text(&unified_diff(
+                &file.path.display().to_string(),
+                "",
+                &file.contents,
+            ));
         }
     }
     for file in &change.edits {
         out!("{} {}", style(edit).yellow().bold(), file.path.display());
         if dry_run {
-            print!(
-                "{}",
-                unified_diff(&file.path.display().to_string(), &file.before, &file.after)
-            );
+            out_text(&unified_diff(
+                &file.path.display().to_string(),
+                &file.before,
+                &file.after,
+            ));
         }
     }
 }

@@ -12,10 +12,15 @@ use crate::render::RenderedFile;
 
 /// Checks everything that can be checked before writing: the target is a
 /// folder (or absent), empty unless `force`, and `force` overwrites nothing.
+/// Missing parent folders are fine (they are created, as `cargo new` does),
+/// but the nearest existing one must be a folder.
 pub fn check_target(target: &Path, files: &[RenderedFile], force: bool) -> Result<()> {
-    let parent = parent_of(target);
-    if !parent.is_dir() {
-        return Err(Error::ParentMissing { path: parent });
+    let existing = nearest_existing(&parent_of(target));
+    if !existing.is_dir() {
+        return Err(Error::ParentNotAFolder {
+            target: target.to_path_buf(),
+            path: existing,
+        });
     }
     if !target.exists() {
         return Ok(());
@@ -48,9 +53,67 @@ pub fn check_target(target: &Path, files: &[RenderedFile], force: bool) -> Resul
     }
 }
 
-/// Writes `files` under `target`, which [`check_target`] has accepted.
+/// Writes `files` under `target`, which [`check_target`] has accepted,
+/// creating its missing parent folders; if writing fails, the folders it
+/// created are removed again.
 pub fn write_project(target: &Path, files: &[RenderedFile]) -> Result<()> {
-    uninterrupted(|| stage_and_move(target, files))
+    uninterrupted(|| {
+        let parents = CreatedFolders::create(&parent_of(target))?;
+        stage_and_move(target, files)?;
+        parents.keep();
+        Ok(())
+    })
+}
+
+/// The missing folders above a target that apigen created, top first;
+/// removed on drop (deepest first) unless kept.
+struct CreatedFolders {
+    created: Vec<PathBuf>,
+    keep: bool,
+}
+
+impl CreatedFolders {
+    /// Creates `dir` and every missing folder above it.
+    fn create(dir: &Path) -> Result<Self> {
+        let missing: Vec<&Path> = dir
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .take_while(|a| a.symlink_metadata().is_err())
+            .collect();
+        let mut folders = Self {
+            created: Vec::new(),
+            keep: false,
+        };
+        for folder in missing.into_iter().rev() {
+            fs::create_dir(folder).map_err(Error::io(folder))?;
+            folders.created.push(folder.to_path_buf());
+        }
+        Ok(folders)
+    }
+
+    fn keep(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for CreatedFolders {
+    fn drop(&mut self) {
+        if !self.keep {
+            // remove_dir, not remove_dir_all: only the empty folders apigen made.
+            for folder in self.created.iter().rev() {
+                let _ = fs::remove_dir(folder);
+            }
+        }
+    }
+}
+
+/// `path` or its nearest ancestor that exists (`.` for a relative path none of
+/// whose folders exist).
+fn nearest_existing(path: &Path) -> PathBuf {
+    path.ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_ok())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
 }
 
 fn stage_and_move(target: &Path, files: &[RenderedFile]) -> Result<()> {
@@ -241,6 +304,36 @@ mod tests {
             fs::read_to_string(dir.path().join("old.txt")).unwrap(),
             "after"
         );
+    }
+
+    #[test]
+    fn missing_parents_are_created_and_removed_again_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("some/dir/shop");
+        write_project(&target, &[file("a.txt", "a")]).unwrap();
+        assert_eq!(fs::read_to_string(target.join("a.txt")).unwrap(), "a");
+
+        // `b` is a file and a folder at once: staging fails after the
+        // parents were made; they go, the folder that was there stays.
+        fs::create_dir(dir.path().join("kept")).unwrap();
+        let target = dir.path().join("kept/new/deeper/shop");
+        let files = [file("b", "b"), file("b/c.txt", "c")];
+        assert!(write_project(&target, &files).is_err());
+        assert!(dir.path().join("kept").is_dir());
+        assert_eq!(fs::read_dir(dir.path().join("kept")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn the_nearest_existing_parent_must_be_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a-file"), "").unwrap();
+        let err = check_target(&dir.path().join("a-file/x/shop"), &[], false).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("a-file exists and is not a folder"),
+            "{err}"
+        );
+        assert!(check_target(&dir.path().join("missing/x/shop"), &[], false).is_ok());
     }
 
     #[test]

@@ -135,15 +135,50 @@ fn bad_resource_names_are_refused() {
         ("Products", "must start with a letter a-z"),
         ("order-items", "'-' is not allowed"),
         ("../evil", "must start with a letter"),
-        ("book", "plural noun"),
-        (
-            "types",
-            "its singular \"type\" is unusable: it is a Rust keyword",
-        ),
+        ("book", "plural noun: type `books` instead"),
+        ("box", "plural noun: type `boxes` instead"),
         ("values", "it is an SQL keyword"),
-        ("selves", "Rust keyword"),
     ] {
         refused(&root, &[name, "--fields", "title:string"], message);
+    }
+}
+
+#[test]
+fn keyword_singulars_and_invariant_plurals_are_added_as_asked() {
+    let (_dir, root) = project();
+    // `box` is a Rust keyword: the models module takes the plural. `news` is
+    // its own singular: models, queries and routes are all `news`, in
+    // different folders.
+    add(&root, "boxes", "label:string").success();
+    add(&root, "news", "headline:string").success();
+    for file in [
+        "src/models/boxes.rs",
+        "src/db/boxes.rs",
+        "src/routers/boxes.rs",
+        "tests/boxes.rs",
+        "src/models/news.rs",
+        "src/db/news.rs",
+        "src/routers/news.rs",
+        "tests/news.rs",
+    ] {
+        assert!(root.join(file).is_file(), "{file} missing");
+    }
+    let models = fs::read_to_string(root.join("src/models/mod.rs")).unwrap();
+    assert!(models.contains("pub mod boxes;") && models.contains("pub mod news;"));
+    let boxes = fs::read_to_string(root.join("src/routers/boxes.rs")).unwrap();
+    assert!(boxes.contains("async fn get_box("), "{boxes}");
+    assert!(boxes.contains("boxes::{BoxInput"), "{boxes}");
+    let news = fs::read_to_string(root.join("src/routers/news.rs")).unwrap();
+    assert!(news.contains("async fn list_news(") && news.contains("async fn get_news("));
+    let migrations: Vec<String> = fs::read_dir(root.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for table in ["_create_boxes.sql", "_create_news.sql"] {
+        assert!(
+            migrations.iter().any(|m| m.ends_with(table)),
+            "{migrations:?}"
+        );
     }
 }
 
@@ -158,6 +193,11 @@ fn bad_fields_are_refused() {
         ("order:int", "SQL keyword"),
         ("id:uuid", "a column apigen adds itself"),
         ("title:string:primary", "unknown modifier \"primary\""),
+        (
+            "sku:string:unique:unique",
+            "repeats the modifier \"unique\"; give each modifier once: sku:string:unique",
+        ),
+        ("sku:string:index:index", "repeats the modifier \"index\""),
         ("title", "has no type"),
         ("", "an empty field"),
     ] {

@@ -102,13 +102,6 @@ fn flags_are_recorded_and_name_overrides_the_folder() {
         .args(["--versioning", "url", "--yes"])
         .current_dir(dir.path())
         .assert()
-        .failure()
-        .stderr(predicate::str::contains("services"))
-        .stderr(predicate::str::contains("does not exist"));
-    fs::create_dir(dir.path().join("services")).unwrap();
-    apigen(dir.path())
-        .args(["new", "services/billing", "--name", "billing-api", "-y"])
-        .assert()
         .success();
     let cargo = fs::read_to_string(dir.path().join("services/billing/Cargo.toml")).unwrap();
     assert!(cargo.contains("name = \"billing-api\""), "{cargo}");
@@ -264,14 +257,51 @@ fn an_empty_folder_is_filled() {
 }
 
 #[test]
+fn missing_parent_folders_are_created() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "some/dir/here", "--vcs", "none"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cd some/dir/here && cargo run"));
+    assert!(dir.path().join("some/dir/here/apigen.toml").is_file());
+    // A dry run creates nothing, parents included.
+    apigen(dir.path())
+        .args(["new", "other/dir/here", "--dry-run"])
+        .assert()
+        .success();
+    assert!(!dir.path().join("other").exists());
+}
+
+#[test]
+fn a_failed_write_removes_the_parent_folders_it_created() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir(dir.path().join("mine")).unwrap();
+    // A 250-byte folder name is valid, but its hidden staging folder beside it
+    // (`.<name>.apigen-<pid>`) is longer than a file name may be: writing fails
+    // after `new/deeper` was created.
+    let target = format!("mine/new/deeper/{}", "a".repeat(250));
+    apigen(dir.path())
+        .args(["new", &target, "--name", "shop", "--vcs", "none"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write"));
+    assert_eq!(tree(dir.path()), ["mine"]);
+}
+
+#[test]
 fn unwritable_locations_are_reported() {
     let dir = TempDir::new().unwrap();
     fs::write(dir.path().join("a-file"), "").unwrap();
-    apigen(dir.path())
-        .args(["new", "a-file/shop"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("a-file"));
+    for target in ["a-file/shop", "a-file/x/shop"] {
+        apigen(dir.path())
+            .args(["new", target])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "cannot create the project in {target}: a-file exists and is not a folder"
+            )));
+    }
     apigen(dir.path())
         .args(["new", "a-file"])
         .assert()
@@ -316,14 +346,15 @@ fn vcs_none_skips_git() {
     assert!(!dir.path().join("shop/.git").exists());
 }
 
-#[test]
-fn a_closed_stdout_is_not_a_crash() {
-    let dir = TempDir::new().unwrap();
-    // Like `apigen new shop --dry-run | head -0`: the reader is gone before apigen writes.
+/// Runs apigen in `dir` with a stdout whose reader is gone before apigen
+/// writes (like `apigen … | head -0`, or `| head -n1` on long output) and
+/// returns its exit status and stderr.
+fn run_with_closed_stdout(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apigen"))
-        .args(["new", "shop", "--dry-run"])
-        .current_dir(dir.path())
+        .args(args)
+        .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("CI")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -331,11 +362,37 @@ fn a_closed_stdout_is_not_a_crash() {
         .unwrap();
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let dir = TempDir::new().unwrap();
+    let fields = "title:string,sku:string:unique";
+    for args in [
+        &["new", "shop", "--dry-run"][..],
+        &["new", "--help"],
+        &["new", "shop", "--yes", "--vcs", "none"],
+        &["add", "resource", "boxes", "--fields", fields, "--dry-run"],
+        &["add", "resource", "boxes", "--fields", fields],
+    ] {
+        // `add resource` runs inside the project the third run wrote.
+        let cwd = if args[0] == "add" {
+            dir.path().join("shop")
+        } else {
+            dir.path().to_path_buf()
+        };
+        let (status, stderr) = run_with_closed_stdout(&cwd, args);
+        assert!(status.success(), "{args:?}: {status}\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}:\n{stderr}");
+    }
+    // Each write happened although nobody read what apigen said about it.
+    assert!(dir.path().join("shop/apigen.toml").is_file());
+    assert!(dir.path().join("shop/src/routers/boxes.rs").is_file());
 }
 
 #[test]

@@ -133,16 +133,28 @@ pub fn parse_field(text: &str) -> Result<Field, String> {
         unique: false,
         index: false,
     };
+    let mut repeated = None;
     for modifier in parts {
-        match modifier {
-            "unique" => field.unique = true,
-            "index" => field.index = true,
+        let seen = match modifier {
+            "unique" => std::mem::replace(&mut field.unique, true),
+            "index" => std::mem::replace(&mut field.index, true),
             other => {
                 return Err(format!(
                     "field {name:?} has unknown modifier {other:?}; use unique or index"
                 ));
             }
+        };
+        if seen {
+            repeated.get_or_insert(modifier);
         }
+    }
+    // A modifier given twice is a typo, not a stronger request: refuse it
+    // and show the spec with each modifier once.
+    if let Some(modifier) = repeated {
+        return Err(format!(
+            "field {name:?} repeats the modifier {modifier:?}; give each modifier once: {}",
+            to_spec(std::slice::from_ref(&field))
+        ));
     }
     if field.kind == FieldType::Json && (field.unique || field.index) {
         return Err(format!(
@@ -250,6 +262,18 @@ mod tests {
             ("id:uuid", "apigen adds itself"),
             ("created_at:datetime", "apigen adds itself"),
             ("meta:json:unique", "cannot be unique"),
+            (
+                "a:string:unique:unique",
+                "field \"a\" repeats the modifier \"unique\"; give each modifier once: a:string:unique",
+            ),
+            (
+                "a:string:index:index",
+                "repeats the modifier \"index\"; give each modifier once: a:string:index",
+            ),
+            (
+                "a:int?:index:unique:index",
+                "repeats the modifier \"index\"; give each modifier once: a:int?:unique:index",
+            ),
         ] {
             let err = parse_fields(spec).unwrap_err().to_string();
             assert!(err.contains(expected), "{spec:?}: {err}");

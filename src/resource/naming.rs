@@ -99,8 +99,13 @@ const GENERATED_COLUMNS: &[&str] = &["id", "owner_id", "created_at", "updated_at
 pub struct ResourceName {
     /// `order_items`: table, module of routes and queries, test file.
     pub plural: String,
-    /// `order_item`: module of models, handler names.
+    /// `order_item`: handler names (`get_order_item`) and prose. The same as
+    /// `plural` for a word that is its own plural (`news`, `series`).
     pub singular: String,
+    /// `order_item`: the module of models (`src/models/order_item.rs`): the
+    /// singular, or the plural when the singular is a Rust keyword (`boxes`,
+    /// not `box`, which no `mod` can be named).
+    pub module: String,
     /// `OrderItem`: the Rust type prefix.
     pub type_name: String,
     /// `order-items`: the URL path segment and OpenAPI tag.
@@ -118,17 +123,27 @@ impl ResourceName {
             name: name.to_owned(),
             reason,
         };
-        check_identifier(name).map_err(bad)?;
+        check_rust_word(name).map_err(bad)?;
         let singular = singularize(name);
-        if singular == name {
+        // A singular noun (`book`, `box`) is refused, naming its plural; a
+        // word that is its own plural (`news`, `series`, `media`) is a plural.
+        if singular == name && pluralize(name) != name {
             return Err(bad(format!(
-                "name the resource with a plural noun (like `orders` or `order_items`); \
-                 the singular of {name:?} is the same word"
+                "name the resource with a plural noun: type `{}` instead",
+                pluralize(name)
             )));
         }
-        // The singular names Rust items only (module, types), never SQL.
-        check_rust_identifier(&singular)
+        check_identifier(name).map_err(bad)?;
+        // The singular names Rust items only (handlers, types, the models
+        // module), never SQL; a keyword is fine inside `get_box` or
+        // `BoxInput`, and the module then takes the plural.
+        check_rust_word(&singular)
             .map_err(|reason| bad(format!("its singular {singular:?} is unusable: {reason}")))?;
+        let module = if RUST_KEYWORDS.contains(&singular.as_str()) {
+            name.to_owned()
+        } else {
+            singular.clone()
+        };
         let one = singular.replace('_', " ");
         let article = if one.starts_with(['a', 'e', 'i', 'o', 'u']) {
             "an"
@@ -142,16 +157,26 @@ impl ResourceName {
             a_one: format!("{article} {one}"),
             plural: name.to_owned(),
             singular,
+            module,
         })
     }
 }
 
 fn singularize(name: &str) -> String {
+    inflect_last_word(name, 1)
+}
+
+fn pluralize(name: &str) -> String {
+    inflect_last_word(name, 2)
+}
+
+/// `name` with its last snake_case word inflected for `count` (1: singular).
+fn inflect_last_word(name: &str, count: isize) -> String {
     let (head, last) = match name.rsplit_once('_') {
         Some((head, last)) => (format!("{head}_"), last),
         None => (String::new(), name),
     };
-    format!("{head}{}", pluralizer::pluralize(last, 1, false))
+    format!("{head}{}", pluralizer::pluralize(last, count, false))
 }
 
 /// A name usable as a Rust identifier, module, table and column in every
@@ -166,6 +191,15 @@ pub fn check_identifier(name: &str) -> Result<(), String> {
 
 /// A lower-case snake_case Rust identifier that is not a keyword.
 fn check_rust_identifier(name: &str) -> Result<(), String> {
+    check_rust_word(name)?;
+    if RUST_KEYWORDS.contains(&name) {
+        return Err("it is a Rust keyword".into());
+    }
+    Ok(())
+}
+
+/// Lower-case snake_case, usable inside a Rust identifier (`get_{name}`).
+fn check_rust_word(name: &str) -> Result<(), String> {
     let Some(first) = name.chars().next() else {
         return Err("the name is empty".into());
     };
@@ -185,9 +219,6 @@ fn check_rust_identifier(name: &str) -> Result<(), String> {
     }
     if name.len() > 50 {
         return Err("use at most 50 characters".into());
-    }
-    if RUST_KEYWORDS.contains(&name) {
-        return Err("it is a Rust keyword".into());
     }
     Ok(())
 }
@@ -215,14 +246,77 @@ mod tests {
         );
     }
 
+    /// Real English plurals, irregular, Latin, invariant (its own plural) or
+    /// with a keyword singular: each works, the table and route named as asked.
+    #[test]
+    fn real_english_plurals_all_work() {
+        // plural, singular (handlers), module of models, type prefix
+        for (plural, singular, module, type_name) in [
+            ("people", "person", "person", "Person"),
+            ("children", "child", "child", "Child"),
+            ("data", "datum", "datum", "Datum"),
+            ("media", "media", "media", "Media"),
+            ("series", "series", "series", "Series"),
+            ("indices", "index", "index", "Index"),
+            ("statuses", "status", "status", "Status"),
+            ("addresses", "address", "address", "Address"),
+            ("categories", "category", "category", "Category"),
+            ("boxes", "box", "boxes", "Box"),
+            ("news", "news", "news", "News"),
+            ("analyses", "analysis", "analysis", "Analysis"),
+            ("types", "type", "types", "Type"),
+            ("crates", "crate", "crates", "Crate"),
+            ("selves", "self", "selves", "Self"),
+            ("order_items", "order_item", "order_item", "OrderItem"),
+            (
+                "shipping_boxes",
+                "shipping_box",
+                "shipping_box",
+                "ShippingBox",
+            ),
+        ] {
+            let name = ResourceName::parse(plural).unwrap_or_else(|e| panic!("{plural}: {e}"));
+            assert_eq!(
+                (
+                    &*name.plural,
+                    &*name.singular,
+                    &*name.module,
+                    &*name.type_name
+                ),
+                (plural, singular, module, type_name),
+            );
+            assert_eq!(name.path, plural.replace('_', "-"));
+            // Every identifier the resource templates build is a usable,
+            // non-keyword Rust name, and no two handlers share one (`list_news`
+            // and `get_news` differ even when singular == plural).
+            assert_eq!(check_rust_identifier(&name.module), Ok(()), "{plural}");
+            assert_eq!(check_rust_identifier(&name.plural), Ok(()), "{plural}");
+            let mut handlers: Vec<String> = ["create", "get", "replace", "update", "delete"]
+                .iter()
+                .map(|verb| format!("{verb}_{}", name.singular))
+                .chain([format!("list_{}", name.plural)])
+                .collect();
+            assert!(handlers.iter().all(|h| check_rust_identifier(h).is_ok()));
+            handlers.sort();
+            handlers.dedup();
+            assert_eq!(handlers.len(), 6, "{plural}: {handlers:?}");
+            for suffix in ["Input", "Patch", "Response", "Page", "Row", "Sort"] {
+                assert!(!RUST_KEYWORDS.contains(&format!("{type_name}{suffix}").as_str()));
+            }
+        }
+    }
+
     #[test]
     fn bad_resource_names_are_refused_with_a_reason() {
         for (name, reason) in [
-            ("book", "plural noun"),
+            ("book", "plural noun: type `books` instead"),
+            ("box", "plural noun: type `boxes` instead"),
+            ("person", "plural noun: type `people` instead"),
+            ("index", "plural noun: type `indices` instead"),
             ("Orders", "start with a letter"),
             ("order-items", "'-'"),
             ("orders/x", "'/'"),
-            ("types", "singular \"type\""),
+            ("values", "SQL keyword"),
             ("", "empty"),
         ] {
             let err = ResourceName::parse(name).unwrap_err().to_string();
