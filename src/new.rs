@@ -9,7 +9,7 @@ use crate::project_file::ProjectFile;
 use crate::prompt;
 use crate::render::{RenderedFile, Secrets, render_project};
 use crate::report;
-use crate::spec::{Choice, ProjectSpec, normalize_protocols};
+use crate::spec::{Choice, ProjectSpec, Unsupported, first_unsupported, normalize_protocols};
 use crate::vcs;
 use crate::writer::{check_target, write_project};
 
@@ -94,16 +94,16 @@ fn answer<C: Choice>(flag: Option<C>, default: C, interactive: bool) -> Result<C
 }
 
 fn refuse_unsupported<C: Choice>(values: &[C]) -> Result<()> {
-    match values.iter().find(|v| !v.is_supported()) {
+    match first_unsupported(values) {
         None => Ok(()),
-        Some(value) => Err(Error::NotSupported {
-            flag: C::FLAG,
-            value: value.name(),
-            available: C::supported()
-                .iter()
-                .map(|c| c.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+        Some(Unsupported {
+            flag,
+            value,
+            available,
+        }) => Err(Error::NotSupported {
+            flag,
+            value,
+            available,
         }),
     }
 }

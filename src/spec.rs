@@ -151,6 +151,27 @@ impl Choice for Cache {
     }
 }
 
+/// A choice value this apigen cannot generate yet, with the values it can.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The flag that sets it, e.g. `--auth`.
+    pub flag: &'static str,
+    pub value: String,
+    /// The supported values, comma-separated.
+    pub available: String,
+}
+
+/// The first of `values` that is not supported, if any.
+pub fn first_unsupported<C: Choice>(values: &[C]) -> Option<Unsupported> {
+    let value = values.iter().find(|v| !v.is_supported())?;
+    let available: Vec<String> = C::supported().iter().map(|c| c.name()).collect();
+    Some(Unsupported {
+        flag: C::FLAG,
+        value: value.name(),
+        available: available.join(", "),
+    })
+}
+
 /// Every choice that shapes a generated project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSpec {
@@ -199,6 +220,16 @@ impl ProjectSpec {
             .unwrap_or_default()
     }
 
+    /// The first choice this apigen cannot generate (a hand-edited
+    /// `apigen.toml`, or one written by a newer apigen), if any.
+    pub fn unsupported(&self) -> Option<Unsupported> {
+        first_unsupported(&self.protocols)
+            .or_else(|| first_unsupported(&[self.auth]))
+            .or_else(|| first_unsupported(&[self.db]))
+            .or_else(|| first_unsupported(&[self.versioning]))
+            .or_else(|| first_unsupported(&[self.cache]))
+    }
+
     /// One line naming every choice, for summaries.
     pub fn summary(&self) -> String {
         let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
@@ -244,6 +275,21 @@ mod tests {
         assert!(text.contains("auth = \"jwt\""), "{text}");
         assert_eq!(toml::from_str::<ProjectSpec>(&text).unwrap(), spec);
         assert_eq!(spec.crate_ident(), "my_api");
+    }
+
+    #[test]
+    fn an_unsupported_choice_is_named_with_the_supported_ones() {
+        assert_eq!(ProjectSpec::with_defaults("shop").unsupported(), None);
+        let spec = ProjectSpec {
+            auth: Auth::Oauth2,
+            ..ProjectSpec::with_defaults("shop")
+        };
+        let unsupported = spec.unsupported().expect("oauth2 is not generated yet");
+        assert_eq!(
+            (unsupported.flag, unsupported.value.as_str()),
+            ("--auth", "oauth2")
+        );
+        assert!(unsupported.available.contains("jwt"), "{unsupported:?}");
     }
 
     #[test]
