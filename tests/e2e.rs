@@ -80,14 +80,15 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         eprintln!("e2e {} (at {elapsed}s): {step}", combination.name());
     };
 
+    let step = |args: &[&str], envs: &[(&str, &str)]| {
+        log(&format!("cargo {}", args.join(" ")));
+        cargo(&project, args, envs)
+    };
+
     log("apigen new");
     apigen(dir, &new_args(combination, &name))?;
     // The generated Cargo.lock is complete for these choices: nothing to resolve.
-    cargo(
-        &project,
-        &["metadata", "--locked", "--format-version", "1"],
-        &[],
-    )?;
+    step(&["metadata", "--locked", "--format-version", "1"], &[])?;
     if combination.resources == Resources::Added {
         log("apigen add resource");
         add_resources(&project, combination.owned())?;
@@ -97,15 +98,12 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         .iter()
         .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
         .collect();
-    let step = |args: &[&str], envs: &[(&str, &str)]| {
-        log(&format!("cargo {}", args.join(" ")));
-        cargo(&project, args, envs)
-    };
-    // clippy --all-targets type-checks the tests too; build, then test, reuse
-    // the same compiled dependencies.
     step(&["fmt", "--check"], &[])?;
+    // Type-checks the tests too, so there is no separate `cargo check`.
     step(&["clippy", "--all-targets", "--", "-D", "warnings"], &[])?;
     step(build_args(combination), &[])?;
+    // Reuses the build's artifacts but for crates whose features the
+    // project's dev-dependencies change.
     step(&["test"], &test_envs)?;
     log("serve");
     serve(combination, &project, server.as_ref())
@@ -290,21 +288,29 @@ fn serve_and_probe(
     project: &Path,
     envs: &[(&str, &str)],
 ) -> Result<(), String> {
-    let name = combination.project_name();
-    let port = free_port();
+    let binary = shared_target_dir()
+        .join("debug")
+        .join(combination.project_name());
+    let served = Served {
+        port: free_port(),
+        prefix: combination.spec("e2e").api_prefix(),
+        project,
+        binary: &binary,
+        envs,
+    };
     let log_path = project.join("e2e-server.log");
     let log = File::create(&log_path).map_err(|e| format!("cannot create {log_path:?}: {e}"))?;
-    let child = Command::new(shared_target_dir().join("debug").join(&name))
-        .current_dir(project)
-        .env("PORT", port.to_string())
+    let child = Command::new(served.binary)
+        .current_dir(served.project)
+        .env("PORT", served.port.to_string())
         .env("HOST", "127.0.0.1")
-        .envs(envs.iter().copied())
+        .envs(served.envs.iter().copied())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .map_err(|e| format!("step 'serve' could not start the binary {name}: {e}"))?;
+        .map_err(|e| format!("step 'serve' could not start {}: {e}", binary.display()))?;
     let server = KillOnDrop(child);
-    let probed = probe(combination, port);
+    let probed = probe(combination, &served);
     drop(server);
     probed.map_err(|problem| {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -312,17 +318,35 @@ fn serve_and_probe(
     })
 }
 
+/// A running server of the matrix, and how it was started: enough for an
+/// auth method whose credentials are made by the binary itself (a command
+/// run against the same database) as well as over HTTP.
+struct Served<'a> {
+    port: u16,
+    /// The path prefix of versioned routes (`/v1`).
+    prefix: &'static str,
+    /// The project folder the server runs in.
+    project: &'a Path,
+    binary: &'a Path,
+    /// The environment it was started with beyond `PORT` and `HOST`
+    /// (`DATABASE_URL` on a server database).
+    envs: &'a [(&'a str, &'a str)],
+}
+
 /// `/health` answers 200, and the project's auth method lets one request
 /// in on a resource route.
-fn probe(combination: &Combination, port: u16) -> Result<(), String> {
-    let health = get_when_up(port, "/health", Duration::from_secs(60))?;
+fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
+    let health = get_when_up(served.port, "/health", Duration::from_secs(60))?;
     expect(&health, 200, "GET /health")?;
     if !health.body.contains("\"status\":\"ok\"") {
         return Err(format!("GET /health: {}", health.body));
     }
-    let prefix = combination.spec("e2e").api_prefix();
-    let credential = credential(combination.auth, port, prefix)?;
-    authenticated_get(port, &probe_path(combination, prefix), &credential)
+    let credential = credential(combination.auth, served)?;
+    authenticated_get(
+        served.port,
+        &probe_path(combination, served.prefix),
+        &credential,
+    )
 }
 
 /// The route the authenticated request reads: the first added resource, or
@@ -341,12 +365,12 @@ struct Credential {
     headers: Vec<(&'static str, String)>,
 }
 
-/// Signs in to the server on `port` the way clients of `auth` do, with
-/// routes under `prefix` (`/v1`). An auth method made supported gets its
-/// match arm here; [`authenticated_get`] then proves the credential.
-fn credential(auth: Auth, port: u16, prefix: &str) -> Result<Credential, String> {
+/// Signs in to `served` the way clients of `auth` do. An auth method made
+/// supported gets its match arm here; [`authenticated_get`] then proves the
+/// credential on a resource route ([`probe_path`]).
+fn credential(auth: Auth, served: &Served) -> Result<Credential, String> {
     match auth {
-        Auth::Jwt => jwt_credential(port, prefix),
+        Auth::Jwt => jwt_credential(served.port, served.prefix),
         Auth::None | Auth::Oauth2 | Auth::ApiKey | Auth::Session => Err(format!(
             "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",
             auth.name()
