@@ -79,6 +79,9 @@ pub enum Error {
     #[error("resource {name} already exists ({}); nothing was changed", file.display())]
     ResourceExists { name: String, file: PathBuf },
 
+    #[error("cannot add resource {name} with --owned: {reason}; nothing was changed")]
+    OwnedRefused { name: String, reason: &'static str },
+
     #[error(
         "{}: {problem}; restore it (see docs/templates.md) and run again; nothing was changed",
         file.display()

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod error;
 pub mod interrupt;
+pub mod matrix;
 pub mod names;
 pub mod new;
 pub mod project_file;

@@ -172,6 +172,21 @@ pub fn first_unsupported<C: Choice>(values: &[C]) -> Option<Unsupported> {
     })
 }
 
+/// Why `apigen add resource --owned` is refused for projects made with
+/// `auth`, or `None` when owned resources are allowed. Combinations refused
+/// by design are declared here, next to the choices: the command and the
+/// end-to-end matrix both read it.
+pub fn owned_refusal(auth: Auth) -> Option<&'static str> {
+    match auth {
+        Auth::None => Some(
+            "a project with --auth none has no users, so no row can have an owner; \
+             drop --owned to add a resource every client shares, or generate the \
+             project with an auth method that has users (e.g. --auth jwt)",
+        ),
+        Auth::Jwt | Auth::Oauth2 | Auth::ApiKey | Auth::Session => None,
+    }
+}
+
 /// Every choice that shapes a generated project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectSpec {
@@ -290,6 +305,13 @@ mod tests {
             ("--auth", "oauth2")
         );
         assert!(unsupported.available.contains("jwt"), "{unsupported:?}");
+    }
+
+    #[test]
+    fn owned_resources_are_refused_only_without_users() {
+        let reason = owned_refusal(Auth::None).expect("auth none has no owners");
+        assert!(reason.contains("drop --owned"), "{reason}");
+        assert_eq!(owned_refusal(Auth::Jwt), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use apigen::spec::{Auth, Choice, owned_refusal};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -222,6 +223,53 @@ fn a_missing_anchor_is_named_and_nothing_changes() {
         &root,
         &["products", "--fields", FIELDS],
         "src/routers/mod.rs: the anchor line `// apigen:routes` is missing",
+    );
+}
+
+/// `--owned` is refused, naming why and changing nothing, in a project of
+/// every supported auth method that has no users to own rows
+/// ([`owned_refusal`]; none is supported yet, so see the next test).
+#[test]
+fn owned_resources_are_refused_where_there_are_no_users() {
+    for auth in Auth::supported() {
+        let Some(reason) = owned_refusal(auth) else {
+            continue;
+        };
+        let dir = TempDir::new().unwrap();
+        apigen(dir.path())
+            .args(["new", "shop", "--yes", "--vcs", "none", "--auth"])
+            .arg(auth.name())
+            .assert()
+            .success();
+        let root = dir.path().join("shop");
+        refused(
+            &root,
+            &["notes", "--owned", "--fields", "title:string"],
+            reason,
+        );
+    }
+}
+
+/// The same refusal through the command, today: a project whose
+/// `apigen.toml` records `auth = "none"` (edited by hand, as no such project
+/// can be generated yet).
+#[test]
+fn owned_is_refused_for_a_project_recorded_without_users() {
+    let (_dir, root) = project();
+    let recorded = root.join("apigen.toml");
+    let text = fs::read_to_string(&recorded).unwrap();
+    assert!(text.contains("auth = \"jwt\""), "{text}");
+    fs::write(&recorded, text.replace("auth = \"jwt\"", "auth = \"none\"")).unwrap();
+    let reason = owned_refusal(Auth::None).unwrap();
+    refused(
+        &root,
+        &["notes", "--owned", "--fields", "title:string"],
+        reason,
+    );
+    refused(
+        &root,
+        &["notes", "--owned"],
+        "cannot add resource notes with --owned",
     );
 }
 

@@ -1,23 +1,133 @@
-//! End to end: generate a project with the real binary, then prove it is
-//! ready to run — rustfmt-clean, clippy-clean with `-D warnings`, its own
-//! tests green, and serving `/health`.
+//! End to end: for every combination of the matrix (`apigen::matrix`,
+//! pairwise over every supported choice), generate a project with the real
+//! binary and prove it is ready to run: its fresh `Cargo.lock` complete,
+//! rustfmt-clean, clippy-clean with `-D warnings`, built, its own tests green
+//! against the real servers it uses, and, served, answering `/health` and one
+//! authenticated request on a resource route with its auth method.
 //!
-//! Slow the first time (the generated project's dependencies compile once);
+//! Each combination is one test named by its choices:
+//! `cargo test --test e2e -- --list` shows the matrix, and
+//! `cargo test --test e2e -- rest-jwt-postgres-url-redis-resources` runs one.
+//! A failure names the combination and the step, and keeps the project on
+//! disk, printing its path.
+//!
+//! Slow the first time (the generated projects' dependencies compile once);
 //! all runs share one target folder outside the checkout, set by
 //! `APIGEN_E2E_TARGET_DIR` (default: `~/.cache/apigen/e2e-target`).
 //!
 //! The PostgreSQL and MySQL projects run their tests against real servers:
 //! `APIGEN_E2E_POSTGRES_URL` and `APIGEN_E2E_MYSQL_URL` (defaults: the local
-//! servers at 127.0.0.1), passed to them as `TEST_DATABASE_URL`. Without a
-//! server those tests fail, saying which URL they tried.
+//! servers at 127.0.0.1), passed to them as `TEST_DATABASE_URL`; the Redis
+//! ones use `REDIS_URL` (default `redis://127.0.0.1:6379`). Without a server
+//! those tests fail, saying which URL they tried.
 
+use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tempfile::TempDir;
+use apigen::matrix::{self, Combination, Resources};
+use apigen::spec::{Auth, Choice, Database};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// One trial per combination, run by libtest-mimic with the usual
+/// `test result:` line (which `.ci/run` reads).
+fn main() {
+    let args = Arguments::from_args();
+    let trials = matrix::combinations()
+        .into_iter()
+        .map(|combination| {
+            Trial::test(combination.name(), move || {
+                check(&combination).map_err(Failed::from)
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Proves the quality bar for `combination` in a temporary folder, removed
+/// on success and kept, with its path in the message, on failure.
+fn check(combination: &Combination) -> Result<(), String> {
+    let work = tempfile::Builder::new()
+        .prefix(&format!("apigen-e2e-{}-", combination.name()))
+        .tempdir()
+        .map_err(|e| {
+            format!(
+                "{}: cannot create a temporary folder: {e}",
+                combination.name()
+            )
+        })?;
+    ready_to_run(combination, work.path()).map_err(|failure| {
+        let kept = work.keep();
+        format!(
+            "{}: {failure}\nthe project is kept in {} for inspection",
+            combination.name(),
+            kept.display()
+        )
+    })
+}
+
+/// Every step, in order, on a project generated inside `dir`.
+fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
+    let name = combination.project_name();
+    let project = dir.join(&name);
+    let start = Instant::now();
+    let log = |step: &str| {
+        let elapsed = start.elapsed().as_secs();
+        eprintln!("e2e {} (at {elapsed}s): {step}", combination.name());
+    };
+
+    let step = |args: &[&str], envs: &[(&str, &str)]| {
+        log(&format!("cargo {}", args.join(" ")));
+        cargo(&project, args, envs)
+    };
+
+    log("apigen new");
+    apigen(dir, &new_args(combination, &name))?;
+    // The generated Cargo.lock is complete for these choices: nothing to resolve.
+    step(&["metadata", "--locked", "--format-version", "1"], &[])?;
+    if combination.resources == Resources::Added {
+        log("apigen add resource");
+        add_resources(&project, combination.owned())?;
+    }
+    let server = Server::of(combination.db);
+    let test_envs: Vec<(&str, &str)> = server
+        .iter()
+        .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
+        .collect();
+    step(&["fmt", "--check"], &[])?;
+    // Type-checks the tests too, so there is no separate `cargo check`.
+    step(&["clippy", "--all-targets", "--", "-D", "warnings"], &[])?;
+    step(build_args(combination), &[])?;
+    // Reuses the build's artifacts but for crates whose features the
+    // project's dev-dependencies change.
+    step(&["test"], &test_envs)?;
+    log("serve");
+    serve(combination, &project, server.as_ref())
+}
+
+/// `apigen new NAME --yes` and the combination's flags; every project but
+/// the default one (generated exactly as users first run it) skips git.
+fn new_args(combination: &Combination, name: &str) -> Vec<String> {
+    let mut args: Vec<String> = ["new", name, "--yes"].map(String::from).to_vec();
+    args.extend(combination.new_args());
+    if *combination != Combination::default_project() {
+        args.extend(["--vcs", "none"].map(String::from));
+    }
+    args
+}
+
+/// `cargo build --locked` while the lock is apigen's; after `add resource`
+/// (decimal and json fields add dependencies) cargo may update it.
+fn build_args(combination: &Combination) -> &'static [&'static str] {
+    match combination.resources {
+        Resources::Fresh => &["build", "--locked"],
+        Resources::Added => &["build"],
+    }
+}
 
 fn shared_target_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("APIGEN_E2E_TARGET_DIR") {
@@ -28,76 +138,52 @@ fn shared_target_dir() -> PathBuf {
 }
 
 /// Runs `apigen` with `args` in `dir`, without a terminal.
-fn apigen(dir: &Path, args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_apigen"))
-        .args(args)
+fn apigen<S: AsRef<str>>(dir: &Path, args: &[S]) -> Result<(), String> {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_apigen"))
+        .args(&args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "apigen {args:?} failed");
+        .output()
+        .map_err(|e| format!("step 'apigen {}' could not start: {e}", args.join(" ")))?;
+    succeeded(&format!("apigen {}", args.join(" ")), &output)
 }
 
-/// Runs `cargo` with `args` inside the generated project and fails the test
-/// with cargo's own output when it fails.
-fn cargo(project: &Path, args: &[&str]) {
-    cargo_with(project, args, &[]);
-}
-
-/// [`cargo`] with extra environment variables.
-fn cargo_with(project: &Path, args: &[&str], envs: &[(&str, &str)]) {
-    eprintln!("e2e: cargo {}", args.join(" "));
+/// Runs `cargo` with `args` (and `envs`) inside the generated project, on
+/// the shared target folder. Debug info is kept to line tables: it changes
+/// no check, and each project's many test binaries build and link faster
+/// without full DWARF.
+fn cargo(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    let step = format!("cargo {}", args.join(" "));
     let output = Command::new(env!("CARGO"))
         .args(args)
         .current_dir(project)
         .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .env_remove("RUSTFLAGS")
         .envs(envs.iter().copied())
         .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "cargo {args:?} failed in the generated project:\n{}\n{}",
+        .map_err(|e| format!("step '{step}' could not start: {e}"))?;
+    succeeded(&step, &output)
+}
+
+/// `Ok` when the step exited successfully; otherwise its name and output.
+fn succeeded(step: &str, output: &std::process::Output) -> Result<(), String> {
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "step '{step}' failed ({}):\n{}\n{}",
+        output.status,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
-    );
+    ))
 }
 
-/// Generates a project named `name` with `args`; returns its folder (and the
-/// temporary folder that holds it, removed on drop).
-fn generate(name: &str, args: &[&str]) -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
-    let mut full = vec!["new", name, "--yes"];
-    full.extend_from_slice(args);
-    apigen(dir.path(), &full);
-    let project = dir.path().join(name);
-    (dir, project)
-}
-
-/// rustfmt-clean, clippy-clean with `-D warnings`, and its own tests green
-/// (with `envs`, e.g. the database server the tests use).
-fn lint_and_test(project: &Path, envs: &[(&str, &str)]) {
-    cargo(project, &["fmt", "--check"]);
-    cargo(
-        project,
-        &["clippy", "--all-targets", "--", "-D", "warnings"],
-    );
-    cargo_with(project, &["test"], envs);
-}
-
-/// Proves the quality bar for a project generated with `args`.
-fn generate_and_check(name: &str, args: &[&str]) {
-    let (_dir, project) = generate(name, args);
-    lint_and_test(&project, &[]);
-    // The generated Cargo.lock is complete: nothing to resolve.
-    cargo(&project, &["build", "--locked"]);
-    serves_health(&project, name, &[]);
-}
-
-/// The two resources the end-to-end tests add: every field type, modifier
-/// and `--owned` between them.
-fn add_resources(project: &Path) {
+/// The two resources the end-to-end tests add: every field type and
+/// modifier between them; `order_items` is `--owned` when `owned`.
+fn add_resources(project: &Path, owned: bool) -> Result<(), String> {
     apigen(
         project,
         &[
@@ -107,32 +193,39 @@ fn add_resources(project: &Path) {
             "--fields",
             "title:string,body:text?,price:decimal,in_stock:bool,sku:string:unique,released_on:date,quantity:int:index",
         ],
-    );
-    apigen(
-        project,
-        &[
-            "add",
-            "resource",
-            "order_items",
-            "--owned",
-            "--fields",
-            "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
-        ],
-    );
+    )?;
+    let mut args = vec!["add", "resource", "order_items"];
+    if owned {
+        args.push("--owned");
+    }
+    args.extend([
+        "--fields",
+        "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
+    ]);
+    apigen(project, &args)
 }
 
 /// A database server the generated tests run against.
 struct Server {
-    /// `--db` value.
-    db: &'static str,
+    db: Database,
     /// An existing database on the server (`TEST_DATABASE_URL`).
     url: String,
 }
 
 impl Server {
-    fn new(db: &'static str, variable: &str, default: &str) -> Self {
+    /// The server a `--db` value uses, if any (SQLite and the in-memory
+    /// store need none).
+    fn of(db: Database) -> Option<Self> {
+        let (variable, default) = match db {
+            Database::Postgres => (
+                "APIGEN_E2E_POSTGRES_URL",
+                "postgres://postgres@127.0.0.1:5432/postgres",
+            ),
+            Database::Mysql => ("APIGEN_E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306/mysql"),
+            Database::Sqlite | Database::None => return None,
+        };
         let url = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
-        Self { db, url }
+        Some(Self { db, url })
     }
 
     /// The URL of database `name` on this server.
@@ -143,11 +236,11 @@ impl Server {
     }
 
     /// Drops database `name` with the server's command-line client, when it
-    /// is installed (the server binary created it on start).
+    /// is installed (the served binary created it on start).
     fn drop_database(&self, name: &str) {
         let sql = format!("DROP DATABASE IF EXISTS {name}");
         let status = match self.db {
-            "postgres" => Command::new("psql")
+            Database::Postgres => Command::new("psql")
                 .args([self.url.as_str(), "-qc", &sql])
                 .status(),
             _ => {
@@ -168,41 +261,261 @@ impl Server {
     }
 }
 
-/// A project for `server`'s database (and `--cache cache`) with both
-/// resources: fmt, clippy, its own tests against the real server, and serving
-/// `/health` on a fresh database of its own.
-fn server_project_is_ready_to_run(name: &str, server: &Server, cache: &str) {
-    let args = ["--db", server.db, "--cache", cache, "--vcs", "none"];
-    let (_dir, project) = generate(name, &args);
-    // The generated Cargo.lock is complete for this database too.
-    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
-    add_resources(&project);
-    lint_and_test(&project, &[("TEST_DATABASE_URL", &server.url)]);
-    cargo(&project, &["build"]);
-    let database = format!("{name}_{}", std::process::id());
+/// Tells apart the databases the served binaries create in one run.
+static SERVED: AtomicUsize = AtomicUsize::new(0);
+
+/// Starts the built binary (on a fresh database of its own on `server`, if
+/// any: dropped afterwards) and probes it.
+fn serve(combination: &Combination, project: &Path, server: Option<&Server>) -> Result<(), String> {
+    let Some(server) = server else {
+        return serve_and_probe(combination, project, &[]);
+    };
+    let database = format!(
+        "e2e_serve_{}_{}",
+        std::process::id(),
+        SERVED.fetch_add(1, Ordering::Relaxed)
+    );
     let url = server.database_url(&database);
-    serves_health(&project, name, &[("DATABASE_URL", &url)]);
+    let result = serve_and_probe(combination, project, &[("DATABASE_URL", &url)]);
     server.drop_database(&database);
+    result
 }
 
-/// Starts the built binary on a free port and expects 200 from `/health`.
-fn serves_health(project: &Path, name: &str, envs: &[(&str, &str)]) {
-    let port = free_port();
-    let binary = shared_target_dir().join("debug").join(name);
-    let server = Command::new(binary)
-        .current_dir(project)
-        .env("PORT", port.to_string())
+/// Runs the binary on a free port, its log in `e2e-server.log` in the
+/// project; expects 200 from `/health`, then an authenticated request.
+fn serve_and_probe(
+    combination: &Combination,
+    project: &Path,
+    envs: &[(&str, &str)],
+) -> Result<(), String> {
+    let binary = shared_target_dir()
+        .join("debug")
+        .join(combination.project_name());
+    let served = Served {
+        port: free_port(),
+        prefix: combination.spec("e2e").api_prefix(),
+        project,
+        binary: &binary,
+        envs,
+    };
+    let log_path = project.join("e2e-server.log");
+    let log = File::create(&log_path).map_err(|e| format!("cannot create {log_path:?}: {e}"))?;
+    let child = Command::new(served.binary)
+        .current_dir(served.project)
+        .env("PORT", served.port.to_string())
         .env("HOST", "127.0.0.1")
-        .envs(envs.iter().copied())
+        .envs(served.envs.iter().copied())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
-        .unwrap();
-    let server = KillOnDrop(server);
-    let response = get_when_up(port, "/health", Duration::from_secs(30));
+        .map_err(|e| format!("step 'serve' could not start {}: {e}", binary.display()))?;
+    let server = KillOnDrop(child);
+    let probed = probe(combination, &served);
     drop(server);
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("\"status\":\"ok\""), "{response}");
+    probed.map_err(|problem| {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        format!("step 'serve' failed: {problem}\nthe server's log:\n{log}")
+    })
+}
+
+/// A running server of the matrix, and how it was started: enough for an
+/// auth method whose credentials are made by the binary itself (a command
+/// run against the same database) as well as over HTTP.
+struct Served<'a> {
+    port: u16,
+    /// The path prefix of versioned routes (`/v1`).
+    prefix: &'static str,
+    /// The project folder the server runs in.
+    project: &'a Path,
+    binary: &'a Path,
+    /// The environment it was started with beyond `PORT` and `HOST`
+    /// (`DATABASE_URL` on a server database).
+    envs: &'a [(&'a str, &'a str)],
+}
+
+/// `/health` answers 200, and the project's auth method lets one request
+/// in on a resource route.
+fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
+    let health = get_when_up(served.port, "/health", Duration::from_secs(60))?;
+    expect(&health, 200, "GET /health")?;
+    if !health.body.contains("\"status\":\"ok\"") {
+        return Err(format!("GET /health: {}", health.body));
+    }
+    let credential = credential(combination.auth, served)?;
+    authenticated_get(
+        served.port,
+        &probe_path(combination, served.prefix),
+        &credential,
+    )
+}
+
+/// The route the authenticated request reads: the first added resource, or
+/// the signed-in user where no resource was added.
+fn probe_path(combination: &Combination, prefix: &str) -> String {
+    match combination.resources {
+        Resources::Added => format!("{prefix}/products"),
+        Resources::Fresh => format!("{prefix}/users/me"),
+    }
+}
+
+/// What an authenticated request carries with one auth method: the headers
+/// to send. Empty means the method lets every request in (`--auth none`:
+/// `Ok(Credential { headers: Vec::new() })`).
+struct Credential {
+    headers: Vec<(&'static str, String)>,
+}
+
+/// Signs in to `served` the way clients of `auth` do. An auth method made
+/// supported gets its match arm here; [`authenticated_get`] then proves the
+/// credential on a resource route ([`probe_path`]).
+fn credential(auth: Auth, served: &Served) -> Result<Credential, String> {
+    match auth {
+        Auth::Jwt => jwt_credential(served.port, served.prefix),
+        Auth::None | Auth::Oauth2 | Auth::ApiKey | Auth::Session => Err(format!(
+            "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",
+            auth.name()
+        )),
+    }
+}
+
+/// JWT: register a user, log in, and send the access token as a bearer.
+fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
+    let account = r#"{"email":"e2e@example.com","password":"correct horse battery","name":"E2E"}"#;
+    let registered = request(
+        port,
+        "POST",
+        &format!("{prefix}/auth/register"),
+        &[],
+        Some(account),
+    )?;
+    expect(&registered, 201, "register")?;
+    let login = r#"{"email":"e2e@example.com","password":"correct horse battery"}"#;
+    let tokens = request(
+        port,
+        "POST",
+        &format!("{prefix}/auth/login"),
+        &[],
+        Some(login),
+    )?;
+    expect(&tokens, 200, "login")?;
+    let token = tokens.json()?["access_token"]
+        .as_str()
+        .ok_or_else(|| format!("login: no access_token in {}", tokens.body))?
+        .to_owned();
+    Ok(Credential {
+        headers: vec![("Authorization", format!("Bearer {token}"))],
+    })
+}
+
+/// GET `path` with `credential` answers 200 with JSON; when the credential
+/// is something, the same GET without it answers 401.
+fn authenticated_get(port: u16, path: &str, credential: &Credential) -> Result<(), String> {
+    let with = request(port, "GET", path, &credential.headers, None)?;
+    expect(&with, 200, &format!("GET {path} signed in"))?;
+    with.json()?;
+    if !credential.headers.is_empty() {
+        let without = request(port, "GET", path, &[], None)?;
+        expect(&without, 401, &format!("GET {path} without credentials"))?;
+    }
+    Ok(())
+}
+
+/// An HTTP response's status code and body.
+struct Response {
+    status: u16,
+    body: String,
+}
+
+impl Response {
+    fn json(&self) -> Result<serde_json::Value, String> {
+        serde_json::from_str(&self.body).map_err(|e| format!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// `Ok` when `response` has `status`; otherwise what answered instead.
+fn expect(response: &Response, status: u16, what: &str) -> Result<(), String> {
+    if response.status == status {
+        return Ok(());
+    }
+    Err(format!(
+        "{what}: expected {status}, got {}: {}",
+        response.status, response.body
+    ))
+}
+
+/// A plain HTTP/1.1 request (`Connection: close`), with a JSON `body` when
+/// there is one.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> Result<Response, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .map_err(|e| format!("{method} {path}: cannot connect to port {port}: {e}"))?;
+    send(&mut stream, method, path, headers, body).map_err(|e| format!("{method} {path}: {e}"))
+}
+
+/// Writes the request on `stream` and reads the whole response.
+fn send(
+    stream: &mut TcpStream,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> Result<Response, String> {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    head.push_str("\r\n");
+    head.push_str(body.unwrap_or_default());
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    parse_response(&response)
+}
+
+/// The status code and body of a raw response.
+fn parse_response(response: &str) -> Result<Response, String> {
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((response, ""));
+    let status = head
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("not an HTTP/1.1 response: {response}"))?;
+    Ok(Response {
+        status,
+        body: body.to_owned(),
+    })
+}
+
+/// A GET retried until the server accepts connections, for `patience`.
+fn get_when_up(port: u16, path: &str, patience: Duration) -> Result<Response, String> {
+    let start = Instant::now();
+    loop {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            return send(&mut stream, "GET", path, &[], None)
+                .map_err(|e| format!("GET {path}: {e}"));
+        }
+        if start.elapsed() > patience {
+            return Err(format!(
+                "the server did not start on port {port} in {patience:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 struct KillOnDrop(Child);
@@ -220,128 +533,4 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// A plain HTTP/1.1 GET, retried until the server accepts connections.
-fn get_when_up(port: u16, path: &str, patience: Duration) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-            write!(
-                stream,
-                "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-            )
-            .unwrap();
-            let mut response = String::new();
-            stream.read_to_string(&mut response).unwrap();
-            return response;
-        }
-        assert!(
-            start.elapsed() < patience,
-            "server did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-#[test]
-fn default_project_is_ready_to_run() {
-    generate_and_check("e2e_default", &[]);
-}
-
-/// `apigen add resource` twice on the default project, covering every field
-/// type, modifier and `--owned` between them; the result still meets the bar,
-/// including the generated tests of both resources.
-#[test]
-fn added_resources_are_ready_to_run() {
-    let (_dir, project) = generate("e2e_resources", &["--vcs", "none"]);
-    add_resources(&project);
-    lint_and_test(&project, &[]);
-}
-
-/// `--db none`: the in-memory store, with both resources. No database server
-/// and no sqlx: its lock is its own, so it is checked `--locked` too.
-#[test]
-fn in_memory_project_with_resources_is_ready_to_run() {
-    let name = "e2e_memory_store";
-    let (_dir, project) = generate(name, &["--db", "none", "--vcs", "none"]);
-    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
-    add_resources(&project);
-    lint_and_test(&project, &[]);
-    cargo(&project, &["build"]);
-    serves_health(&project, name, &[]);
-}
-
-/// The PostgreSQL server of the end-to-end tests.
-fn postgres() -> Server {
-    Server::new(
-        "postgres",
-        "APIGEN_E2E_POSTGRES_URL",
-        "postgres://postgres@127.0.0.1:5432/postgres",
-    )
-}
-
-#[test]
-fn postgres_project_with_resources_is_ready_to_run() {
-    server_project_is_ready_to_run("e2e_postgres", &postgres(), "none");
-}
-
-/// One pair of choices beyond the single-choice projects: a server database
-/// with the shared cache (both resources, their tests against the real
-/// PostgreSQL and Redis).
-#[test]
-fn postgres_project_with_redis_cache_is_ready_to_run() {
-    server_project_is_ready_to_run("e2e_postgres_redis", &postgres(), "redis");
-}
-
-#[test]
-fn mysql_project_with_resources_is_ready_to_run() {
-    let server = Server::new(
-        "mysql",
-        "APIGEN_E2E_MYSQL_URL",
-        "mysql://root@127.0.0.1:3306/mysql",
-    );
-    server_project_is_ready_to_run("e2e_mysql", &server, "none");
-}
-
-/// `--cache memory` and `--cache redis`: a plain and an owned resource each, so
-/// the cached reads, their invalidation and the per-owner keys are built,
-/// linted and tested (the Redis ones against the real Redis at `REDIS_URL`,
-/// default `redis://127.0.0.1:6379`), and the server starts.
-fn cached_project_is_ready_to_run(name: &str, cache: &str) {
-    let (_dir, project) = generate(name, &["--cache", cache, "--vcs", "none"]);
-    apigen(
-        &project,
-        &[
-            "add",
-            "resource",
-            "products",
-            "--fields",
-            "title:string,body:text?,price:decimal,sku:string:unique",
-        ],
-    );
-    apigen(
-        &project,
-        &[
-            "add",
-            "resource",
-            "order_items",
-            "--owned",
-            "--fields",
-            "reference:uuid:unique,count:bigint,metadata:json?",
-        ],
-    );
-    lint_and_test(&project, &[]);
-    cargo(&project, &["build"]);
-    serves_health(&project, name, &[]);
-}
-
-#[test]
-fn memory_cache_project_is_ready_to_run() {
-    cached_project_is_ready_to_run("e2e_cache_memory", "memory");
-}
-
-#[test]
-fn redis_cache_project_is_ready_to_run() {
-    cached_project_is_ready_to_run("e2e_cache_redis", "redis");
 }

@@ -23,6 +23,8 @@ pub use plan::{Change, ResourceRequest, plan_resource, utc_timestamp};
 pub fn run(args: &ResourceArgs) -> Result<()> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let root = find_project_root(&cwd)?;
+    // Refused before asking for fields, so nobody types them in vain.
+    plan::check_owned(&plan::read_project(&root)?.project, &args.name, args.owned)?;
     let request = ResourceRequest {
         name: args.name.clone(),
         fields: fields_from(args)?,

@@ -21,7 +21,7 @@ use crate::resource::format::format_rust_files;
 use crate::resource::inject::{InjectError, Placement, inject};
 use crate::resource::naming::ResourceName;
 use crate::resource::vars::ResourceVars;
-use crate::spec::Database;
+use crate::spec::{Database, ProjectSpec, owned_refusal};
 use crate::writer::FileEdit;
 
 /// Where resource templates live inside `templates/`, and their manifest.
@@ -77,13 +77,9 @@ pub fn resource_manifest_templates() -> Result<Vec<String>> {
 /// Plans adding `request` to the project at `root`; `now` is the
 /// `YYYYMMDDHHMMSS` UTC time that names the migration.
 pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Result<Change> {
-    let project_path = root.join(project_file::FILE_NAME);
-    let project_text = read(root, Path::new(project_file::FILE_NAME))?;
-    let mut project = ProjectFile::parse(&project_text).map_err(|e| Error::ProjectFile {
-        path: project_path,
-        message: e.message().to_owned(),
-    })?;
+    let mut project = read_project(root)?;
     let name = ResourceName::parse(&request.name)?;
+    check_owned(&project.project, &name.plural, request.owned)?;
     if project.resources.iter().any(|r| r.name == name.plural) {
         return Err(exists(&name, project_file::FILE_NAME));
     }
@@ -127,6 +123,27 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
         edits: edits.finish(),
         formatted,
     })
+}
+
+/// The project's `apigen.toml` at `root`.
+pub fn read_project(root: &Path) -> Result<ProjectFile> {
+    let text = read(root, Path::new(project_file::FILE_NAME))?;
+    ProjectFile::parse(&text).map_err(|e| Error::ProjectFile {
+        path: root.join(project_file::FILE_NAME),
+        message: e.message().to_owned(),
+    })
+}
+
+/// Refuses `--owned` (resource `name`) where the project's auth method has
+/// no owners to give rows to ([`owned_refusal`]).
+pub fn check_owned(spec: &ProjectSpec, name: &str, owned: bool) -> Result<()> {
+    match owned_refusal(spec.auth) {
+        Some(reason) if owned => Err(Error::OwnedRefused {
+            name: name.to_owned(),
+            reason,
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn apply_injection(
@@ -285,6 +302,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Auth;
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
@@ -292,6 +310,25 @@ mod tests {
         assert_eq!(utc_timestamp(UNIX_EPOCH), "19700101000000");
         let t = UNIX_EPOCH + Duration::from_secs(1_772_362_923);
         assert_eq!(utc_timestamp(t), "20260301110203");
+    }
+
+    #[test]
+    fn owned_is_refused_where_there_are_no_users() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        spec.auth = Auth::None;
+        let err = check_owned(&spec, "notes", true).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot add resource notes with --owned: "),
+            "{err}"
+        );
+        assert!(
+            err.contains("no users") && err.contains("drop --owned"),
+            "{err}"
+        );
+        assert!(err.ends_with("nothing was changed"), "{err}");
+        check_owned(&spec, "notes", false).unwrap();
+        spec.auth = Auth::Jwt;
+        check_owned(&spec, "notes", true).unwrap();
     }
 
     #[test]

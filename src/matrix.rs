@@ -1,0 +1,400 @@
+//! The end-to-end test matrix, computed from the choices: the supported
+//! values ([`Choice::supported`]) of every dimension, combined pairwise (all
+//! pairs), so that any two values of any two dimensions meet in at least one
+//! generated project. `tests/e2e.rs` builds, lints, tests and serves each
+//! combination; a value made supported joins the matrix with no list to edit.
+//!
+//! It lives in the library, not in `tests/`, so that its unit tests run with
+//! `cargo test --lib` and prove the computed set covers every pair.
+
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
+use crate::spec::{
+    Auth, Cache, Choice, Database, ProjectSpec, Protocol, Versioning, owned_refusal,
+};
+
+/// Whether a combination grows its project with `apigen add resource`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resources {
+    /// The project as `apigen new` wrote it.
+    Fresh,
+    /// Two resources added; one of them `--owned` where the auth method has
+    /// owners (see [`Combination::owned`]).
+    Added,
+}
+
+impl Resources {
+    /// Both values, fresh first.
+    pub const ALL: [Resources; 2] = [Resources::Fresh, Resources::Added];
+
+    /// The value as test names show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Resources::Fresh => "fresh",
+            Resources::Added => "resources",
+        }
+    }
+}
+
+/// One project of the matrix: a value of every dimension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Combination {
+    /// Sorted and without duplicates, as `--protocol` takes them.
+    pub protocols: Vec<Protocol>,
+    pub auth: Auth,
+    pub db: Database,
+    pub versioning: Versioning,
+    pub cache: Cache,
+    pub resources: Resources,
+}
+
+impl Combination {
+    /// The default project: `apigen new NAME --yes`, no resource added.
+    pub fn default_project() -> Self {
+        let spec = ProjectSpec::with_defaults("default");
+        Self {
+            protocols: spec.protocols,
+            auth: spec.auth,
+            db: spec.db,
+            versioning: spec.versioning,
+            cache: spec.cache,
+            resources: Resources::Fresh,
+        }
+    }
+
+    /// The test name: every value in dimension order, `-`-joined, protocols
+    /// `+`-joined (`rest-jwt-postgres-url-redis-resources`).
+    pub fn name(&self) -> String {
+        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
+        [
+            protocols.join("+"),
+            self.auth.name(),
+            self.db.name(),
+            self.versioning.name(),
+            self.cache.name(),
+            self.resources.name().to_owned(),
+        ]
+        .join("-")
+    }
+
+    /// A crate name unique to the combination (`e2e_rest_jwt_…`), so that
+    /// projects sharing one target folder never share a binary.
+    pub fn project_name(&self) -> String {
+        format!("e2e_{}", self.name().replace(['-', '+'], "_"))
+    }
+
+    /// The `apigen new` flags for the choices that differ from the defaults:
+    /// the default project is generated exactly as `apigen new NAME --yes`.
+    pub fn new_args(&self) -> Vec<String> {
+        let default = Self::default_project();
+        let mut args = Vec::new();
+        let mut flag = |name: &str, value: String, differs: bool| {
+            if differs {
+                args.extend([name.to_owned(), value]);
+            }
+        };
+        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
+        flag(
+            Protocol::FLAG,
+            protocols.join(","),
+            self.protocols != default.protocols,
+        );
+        flag(Auth::FLAG, self.auth.name(), self.auth != default.auth);
+        flag(Database::FLAG, self.db.name(), self.db != default.db);
+        flag(
+            Versioning::FLAG,
+            self.versioning.name(),
+            self.versioning != default.versioning,
+        );
+        flag(Cache::FLAG, self.cache.name(), self.cache != default.cache);
+        args
+    }
+
+    /// The choices as the project records them, named `name`.
+    pub fn spec(&self, name: &str) -> ProjectSpec {
+        ProjectSpec {
+            name: name.to_owned(),
+            protocols: self.protocols.clone(),
+            auth: self.auth,
+            db: self.db,
+            versioning: self.versioning,
+            cache: self.cache,
+        }
+    }
+
+    /// Whether one of the added resources is `--owned`: only where resources
+    /// are added and the auth method allows owners ([`owned_refusal`]).
+    pub fn owned(&self) -> bool {
+        self.resources == Resources::Added && owned_refusal(self.auth).is_none()
+    }
+}
+
+/// The values of every dimension the matrix combines, in the order of
+/// [`Combination`]'s fields.
+#[derive(Clone, Debug)]
+pub struct Dimensions {
+    pub protocols: Vec<Vec<Protocol>>,
+    pub auth: Vec<Auth>,
+    pub db: Vec<Database>,
+    pub versioning: Vec<Versioning>,
+    pub cache: Vec<Cache>,
+    pub resources: Vec<Resources>,
+}
+
+impl Dimensions {
+    /// Every value apigen can generate today.
+    pub fn supported() -> Self {
+        Self {
+            protocols: protocol_sets(&Protocol::supported()),
+            auth: Auth::supported(),
+            db: Database::supported(),
+            versioning: Versioning::supported(),
+            cache: Cache::supported(),
+            resources: Resources::ALL.to_vec(),
+        }
+    }
+
+    /// How many values each dimension has.
+    pub fn sizes(&self) -> Vec<usize> {
+        vec![
+            self.protocols.len(),
+            self.auth.len(),
+            self.db.len(),
+            self.versioning.len(),
+            self.cache.len(),
+            self.resources.len(),
+        ]
+    }
+
+    /// The combination whose value of dimension `d` is `row[d]`-th.
+    fn combination(&self, row: &[usize]) -> Combination {
+        Combination {
+            protocols: self.protocols[row[0]].clone(),
+            auth: self.auth[row[1]],
+            db: self.db[row[2]],
+            versioning: self.versioning[row[3]],
+            cache: self.cache[row[4]],
+            resources: self.resources[row[5]],
+        }
+    }
+
+    /// The position of each of `combination`'s values in its dimension, or
+    /// `None` when one is not among the dimension's values.
+    pub fn row(&self, combination: &Combination) -> Option<Vec<usize>> {
+        fn index<T: PartialEq>(values: &[T], value: &T) -> Option<usize> {
+            values.iter().position(|v| v == value)
+        }
+        Some(vec![
+            index(&self.protocols, &combination.protocols)?,
+            index(&self.auth, &combination.auth)?,
+            index(&self.db, &combination.db)?,
+            index(&self.versioning, &combination.versioning)?,
+            index(&self.cache, &combination.cache)?,
+            index(&self.resources, &combination.resources)?,
+        ])
+    }
+
+    /// A pairwise covering set: the default project first (when its values
+    /// are all here), then what [`cover_pairs`] adds.
+    pub fn pairwise(&self) -> Vec<Combination> {
+        let seeds: Vec<Vec<usize>> = self
+            .row(&Combination::default_project())
+            .into_iter()
+            .collect();
+        cover_pairs(&self.sizes(), seeds)
+            .iter()
+            .map(|row| self.combination(row))
+            .collect()
+    }
+}
+
+/// The matrix `tests/e2e.rs` runs: pairwise over every supported value.
+pub fn combinations() -> Vec<Combination> {
+    Dimensions::supported().pairwise()
+}
+
+/// The protocol dimension: the one supported protocol; or, when several are
+/// supported, each alone and then all of them together.
+pub fn protocol_sets(supported: &[Protocol]) -> Vec<Vec<Protocol>> {
+    let mut sets: Vec<Vec<Protocol>> = supported.iter().map(|p| vec![*p]).collect();
+    if supported.len() > 1 {
+        sets.push(supported.to_vec());
+    }
+    sets
+}
+
+/// A value of one dimension: (dimension, index of the value).
+pub type Value = (usize, usize);
+
+/// Two values of two dimensions, the lower dimension first.
+pub type Pair = (Value, Value);
+
+/// Every pair that a set of rows over dimensions of `sizes` must cover.
+pub fn all_pairs(sizes: &[usize]) -> BTreeSet<Pair> {
+    let mut pairs = BTreeSet::new();
+    for (d1, &n1) in sizes.iter().enumerate() {
+        for (d2, &n2) in sizes.iter().enumerate().skip(d1 + 1) {
+            for v1 in 0..n1 {
+                for v2 in 0..n2 {
+                    pairs.insert(((d1, v1), (d2, v2)));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// The pairs one row covers.
+fn pairs_of(row: &[usize]) -> impl Iterator<Item = Pair> + '_ {
+    row.iter().enumerate().flat_map(move |(d1, &v1)| {
+        row.iter()
+            .enumerate()
+            .skip(d1 + 1)
+            .map(move |(d2, &v2)| ((d1, v1), (d2, v2)))
+    })
+}
+
+/// The pairs of dimensions of `sizes` that no row of `rows` covers.
+pub fn missing_pairs(sizes: &[usize], rows: &[Vec<usize>]) -> Vec<Pair> {
+    let mut missing = all_pairs(sizes);
+    for row in rows {
+        for pair in pairs_of(row) {
+            missing.remove(&pair);
+        }
+    }
+    missing.into_iter().collect()
+}
+
+/// Greedy all-pairs: starting from `seeds`, while a pair is missing, adds a
+/// row holding the first missing pair whose other values, dimension by
+/// dimension, each cover the most missing pairs with the values already
+/// chosen (the lowest value on a tie, so the result is stable).
+///
+/// Every dimension must have at least one value.
+pub fn cover_pairs(sizes: &[usize], seeds: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    assert!(
+        sizes.iter().all(|&n| n > 0),
+        "every dimension needs a value: {sizes:?}"
+    );
+    let mut missing: BTreeSet<Pair> = missing_pairs(sizes, &seeds).into_iter().collect();
+    let mut rows = seeds;
+    while let Some(&((d1, v1), (d2, v2))) = missing.first() {
+        let mut row: Vec<Option<usize>> = vec![None; sizes.len()];
+        row[d1] = Some(v1);
+        row[d2] = Some(v2);
+        for d in 0..sizes.len() {
+            if row[d].is_none() {
+                let gain = |v: usize| newly_covered(&missing, &row, (d, v));
+                row[d] = (0..sizes[d]).max_by_key(|&v| (gain(v), Reverse(v)));
+            }
+        }
+        let row: Vec<usize> = row.into_iter().flatten().collect();
+        for pair in pairs_of(&row) {
+            missing.remove(&pair);
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// How many missing pairs `value` would cover with the values chosen so far.
+fn newly_covered(missing: &BTreeSet<Pair>, row: &[Option<usize>], value: Value) -> usize {
+    row.iter()
+        .enumerate()
+        .filter_map(|(d, v)| v.map(|v| (d, v)))
+        .filter(|&other| {
+            let pair = if other.0 < value.0 {
+                (other, value)
+            } else {
+                (value, other)
+            };
+            missing.contains(&pair)
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_covers_every_pair_of_supported_values() {
+        let dimensions = Dimensions::supported();
+        let combinations = dimensions.pairwise();
+        let rows: Vec<Vec<usize>> = combinations
+            .iter()
+            .map(|c| dimensions.row(c).expect("values of the dimensions"))
+            .collect();
+        assert_eq!(missing_pairs(&dimensions.sizes(), &rows), vec![]);
+        assert!(combinations.len() >= dimensions.db.len() * dimensions.cache.len());
+        assert_eq!(combinations[0], Combination::default_project());
+        let names: BTreeSet<String> = combinations.iter().map(Combination::name).collect();
+        assert_eq!(names.len(), combinations.len(), "names are unique");
+    }
+
+    #[test]
+    fn the_checker_names_a_missing_pair() {
+        let rows = vec![vec![0, 0], vec![1, 1], vec![0, 1]];
+        assert_eq!(missing_pairs(&[2, 2], &rows), vec![((0, 1), (1, 0))]);
+        assert_eq!(missing_pairs(&[2, 2], &[vec![0, 0], vec![1, 1]]).len(), 2);
+    }
+
+    #[test]
+    fn greedy_rows_cover_every_pair_and_stay_small() {
+        // (sizes, most rows allowed): today's matrix and the one with four
+        // auth methods, both at the minimum (the two largest dimensions'
+        // product), then larger ones.
+        let cases: [(&[usize], usize); 4] = [
+            (&[1, 1, 4, 1, 3, 2], 12),
+            (&[1, 4, 4, 1, 3, 2], 16),
+            (&[5, 4, 4, 3, 3, 2], 24),
+            (&[2, 2, 2], 4),
+        ];
+        for (sizes, most) in cases {
+            let rows = cover_pairs(sizes, vec![vec![0; sizes.len()]]);
+            assert_eq!(missing_pairs(sizes, &rows), vec![], "{sizes:?}");
+            assert!(rows.len() <= most, "{sizes:?}: {} rows", rows.len());
+            assert_eq!(rows[0], vec![0; sizes.len()], "the seed comes first");
+        }
+    }
+
+    #[test]
+    fn several_protocols_are_tried_alone_and_together() {
+        assert_eq!(protocol_sets(&[Protocol::Rest]), vec![vec![Protocol::Rest]]);
+        let both = [Protocol::Rest, Protocol::Grpc];
+        assert_eq!(
+            protocol_sets(&both),
+            vec![vec![Protocol::Rest], vec![Protocol::Grpc], both.to_vec()]
+        );
+    }
+
+    #[test]
+    fn the_default_project_is_named_and_generated_without_flags() {
+        let default = Combination::default_project();
+        assert_eq!(default.name(), "rest-jwt-sqlite-url-none-fresh");
+        assert_eq!(default.project_name(), "e2e_rest_jwt_sqlite_url_none_fresh");
+        assert_eq!(default.new_args(), Vec::<String>::new());
+        let redis = Combination {
+            db: Database::Postgres,
+            cache: Cache::Redis,
+            ..default
+        };
+        assert_eq!(redis.new_args(), ["--db", "postgres", "--cache", "redis"]);
+    }
+
+    #[test]
+    fn added_resources_are_owned_only_where_owners_exist() {
+        let added = Combination {
+            resources: Resources::Added,
+            ..Combination::default_project()
+        };
+        assert!(added.owned());
+        assert!(!Combination::default_project().owned());
+        let no_users = Combination {
+            auth: Auth::None,
+            ..added
+        };
+        assert!(!no_users.owned());
+    }
+}
