@@ -227,14 +227,16 @@ fn a_missing_anchor_is_named_and_nothing_changes() {
 }
 
 /// `--owned` is refused, naming why and changing nothing, in a project of
-/// every supported auth method that has no users to own rows
-/// ([`owned_refusal`]; none is supported yet, so see the next test).
+/// every supported auth method that has no callers to own rows
+/// ([`owned_refusal`]: `--auth none`).
 #[test]
 fn owned_resources_are_refused_where_there_are_no_users() {
-    for auth in Auth::supported() {
-        let Some(reason) = owned_refusal(auth) else {
-            continue;
-        };
+    let refusing: Vec<_> = Auth::supported()
+        .into_iter()
+        .filter_map(|auth| owned_refusal(auth).map(|reason| (auth, reason)))
+        .collect();
+    assert!(!refusing.is_empty(), "--auth none refuses --owned");
+    for (auth, reason) in refusing {
         let dir = TempDir::new().unwrap();
         apigen(dir.path())
             .args(["new", "shop", "--yes", "--vcs", "none", "--auth"])
@@ -250,27 +252,25 @@ fn owned_resources_are_refused_where_there_are_no_users() {
     }
 }
 
-/// The same refusal through the command, today: a project whose
-/// `apigen.toml` records `auth = "none"` (edited by hand, as no such project
-/// can be generated yet).
+/// A hand-edited `apigen.toml` naming an auth method this apigen does not
+/// know, or cannot generate yet, is a clear error; nothing changes.
 #[test]
-fn owned_is_refused_for_a_project_recorded_without_users() {
+fn a_recorded_auth_method_apigen_cannot_generate_is_refused() {
     let (_dir, root) = project();
     let recorded = root.join("apigen.toml");
     let text = fs::read_to_string(&recorded).unwrap();
     assert!(text.contains("auth = \"jwt\""), "{text}");
-    fs::write(&recorded, text.replace("auth = \"jwt\"", "auth = \"none\"")).unwrap();
-    let reason = owned_refusal(Auth::None).unwrap();
-    refused(
-        &root,
-        &["notes", "--owned", "--fields", "title:string"],
-        reason,
-    );
-    refused(
-        &root,
-        &["notes", "--owned"],
-        "cannot add resource notes with --owned",
-    );
+    for (method, message) in [
+        ("kerberos", "unknown variant `kerberos`"),
+        (
+            "session",
+            "it names --auth session, which this apigen cannot generate",
+        ),
+    ] {
+        let edited = text.replace("auth = \"jwt\"", &format!("auth = \"{method}\""));
+        fs::write(&recorded, edited).unwrap();
+        refused(&root, &["notes", "--fields", "title:string"], message);
+    }
 }
 
 #[test]

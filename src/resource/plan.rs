@@ -126,12 +126,22 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
 }
 
 /// The project's `apigen.toml` at `root`.
+/// A choice this apigen cannot generate (the file was edited by hand, or
+/// written by a newer apigen) is refused like a bad file.
 pub fn read_project(root: &Path) -> Result<ProjectFile> {
     let text = read(root, Path::new(project_file::FILE_NAME))?;
-    ProjectFile::parse(&text).map_err(|e| Error::ProjectFile {
+    let error = |message: String| Error::ProjectFile {
         path: root.join(project_file::FILE_NAME),
-        message: e.message().to_owned(),
-    })
+        message,
+    };
+    let project = ProjectFile::parse(&text).map_err(|e| error(e.message().to_owned()))?;
+    match project.project.unsupported() {
+        None => Ok(project),
+        Some(unsupported) => Err(error(format!(
+            "it names {} {}, which this apigen cannot generate (it can: {})",
+            unsupported.flag, unsupported.value, unsupported.available
+        ))),
+    }
 }
 
 /// Refuses `--owned` (resource `name`) where the project's auth method has
