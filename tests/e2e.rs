@@ -272,6 +272,16 @@ fn in_memory_project_with_resources_is_ready_to_run() {
     serves_health(&project, name, &[]);
 }
 
+/// `--auth api-key` with both resources: keys instead of accounts (the owned
+/// resource belongs to the key's client), checked `--locked` like the others.
+#[test]
+fn api_key_project_with_resources_is_ready_to_run() {
+    let (_dir, project) = generate("e2e_api_key", &["--auth", "api-key", "--vcs", "none"]);
+    cargo(&project, &["metadata", "--locked", "--format-version", "1"]);
+    add_resources(&project);
+    lint_and_test(&project, &[]);
+}
+
 /// The PostgreSQL server of the end-to-end tests.
 fn postgres() -> Server {
     Server::new(
