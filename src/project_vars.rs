@@ -69,6 +69,9 @@ pub struct AuthVars {
     pub refresh_tokens: bool,
     /// Callers have a role; admin-only routes exist (the audit log, users).
     pub roles: bool,
+    /// Callers are API keys: an `api_keys` table, admin routes to create, list
+    /// and revoke keys, and a command that prints the first one.
+    pub api_keys: bool,
 }
 
 impl AuthVars {
@@ -82,6 +85,7 @@ impl AuthVars {
             users: false,
             refresh_tokens: false,
             roles: false,
+            api_keys: false,
         };
         match method {
             Auth::None => none,
@@ -95,8 +99,18 @@ impl AuthVars {
                 roles: true,
                 ..none
             },
+            Auth::ApiKey => Self {
+                module: Some("api_key"),
+                principal: true,
+                scheme: Some("api_key"),
+                // Keys are also accepted as `Authorization: Bearer <key>` (RFC 6750).
+                challenge: Some("Bearer"),
+                roles: true,
+                api_keys: true,
+                ..none
+            },
             // Not generated yet (`Choice::is_supported`): refused before rendering.
-            Auth::Oauth2 | Auth::ApiKey | Auth::Session => none,
+            Auth::Oauth2 | Auth::Session => none,
         }
     }
 }
@@ -122,6 +136,16 @@ mod tests {
             (vars.principal, vars.users, vars.roles, vars.scheme),
             (false, false, false, None)
         );
+    }
+
+    #[test]
+    fn api_keys_have_roles_but_no_accounts_or_tokens() {
+        let vars = AuthVars::of(Auth::ApiKey);
+        assert_eq!(
+            (vars.module, vars.scheme, vars.api_keys, vars.roles),
+            (Some("api_key"), Some("api_key"), true, true)
+        );
+        assert!(!vars.users && !vars.refresh_tokens);
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl Choice for Auth {
     const QUESTION: &'static str = "How do clients authenticate?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Auth::None | Auth::Jwt)
+        matches!(self, Auth::None | Auth::Jwt | Auth::ApiKey)
     }
 }
 

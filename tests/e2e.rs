@@ -46,7 +46,43 @@ fn main() {
             })
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if !args.list {
+        prune_generated_artifacts(&shared_target_dir().join("debug"));
+    }
+    conclusion.exit();
+}
+
+/// Removes what the generated projects themselves compiled into the shared
+/// target folder (their libraries, binaries and test binaries): they live in
+/// temporary folders, so no later run reuses them, and a run leaves about a
+/// gigabyte of them. Their dependencies, which every run reuses, stay. A
+/// product is recognised by its `.d` file naming a source under the temp dir.
+fn prune_generated_artifacts(debug: &Path) {
+    let temp = std::env::temp_dir();
+    let temp = format!(" {}/", temp.display());
+    for folder in [debug.join("deps"), debug.to_path_buf()] {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_generated = path.extension().is_some_and(|e| e == "d")
+                && std::fs::read_to_string(&path).is_ok_and(|d| d.contains(&temp));
+            if !is_generated {
+                continue;
+            }
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            for product in [
+                stem.to_string(),
+                format!("lib{stem}.rlib"),
+                format!("lib{stem}.rmeta"),
+            ] {
+                let _ = std::fs::remove_file(folder.join(product));
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Proves the quality bar for `combination` in a temporary folder, removed
@@ -162,6 +198,8 @@ fn cargo(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(), Str
         .current_dir(project)
         .env("CARGO_TARGET_DIR", shared_target_dir())
         .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+        // Each project is built once, in a new folder: incremental state is never reused.
+        .env("CARGO_INCREMENTAL", "0")
         .env_remove("RUSTFLAGS")
         .envs(envs.iter().copied())
         .output()
@@ -298,15 +336,18 @@ fn serve_and_probe(
         project,
         binary: &binary,
         envs,
+        stdout: project.join("e2e-server.out"),
     };
     let log_path = project.join("e2e-server.log");
     let log = File::create(&log_path).map_err(|e| format!("cannot create {log_path:?}: {e}"))?;
+    let out = File::create(&served.stdout).map_err(|e| format!("cannot create stdout: {e}"))?;
     let child = Command::new(served.binary)
+        .args(serve_args(combination))
         .current_dir(served.project)
         .env("PORT", served.port.to_string())
         .env("HOST", "127.0.0.1")
         .envs(served.envs.iter().copied())
-        .stdout(Stdio::null())
+        .stdout(out)
         .stderr(log)
         .spawn()
         .map_err(|e| format!("step 'serve' could not start {}: {e}", binary.display()))?;
@@ -332,6 +373,18 @@ struct Served<'a> {
     /// The environment it was started with beyond `PORT` and `HOST`
     /// (`DATABASE_URL` on a server database).
     envs: &'a [(&'a str, &'a str)],
+    /// Where its standard output goes.
+    stdout: PathBuf,
+}
+
+/// The server's arguments: none, but an API-key project on the in-memory
+/// store (which no second process can reach) mints its first key at start-up.
+fn serve_args(combination: &Combination) -> Vec<&'static str> {
+    if combination.auth == Auth::ApiKey && combination.db == Database::None {
+        vec!["serve", "--create-api-key", "e2e", "--role", "admin"]
+    } else {
+        Vec::new()
+    }
 }
 
 /// `/health` answers 200, and the project's auth method lets one request
@@ -342,7 +395,7 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
     if !health.body.contains("\"status\":\"ok\"") {
         return Err(format!("GET /health: {}", health.body));
     }
-    let credential = credential(combination.auth, served)?;
+    let credential = credential(combination, served)?;
     authenticated_get(
         served.port,
         &probe_path(combination, served.prefix),
@@ -356,6 +409,7 @@ fn probe_path(combination: &Combination, prefix: &str) -> String {
     match combination.resources {
         Resources::Added => format!("{prefix}/products"),
         Resources::Fresh if AuthVars::of(combination.auth).users => format!("{prefix}/users/me"),
+        Resources::Fresh if AuthVars::of(combination.auth).api_keys => format!("{prefix}/api-keys"),
         // No route of its own yet: the document that says every route is public.
         Resources::Fresh => "/openapi.json".to_owned(),
     }
@@ -371,18 +425,47 @@ struct Credential {
 /// Signs in to `served` the way clients of `auth` do. An auth method made
 /// supported gets its match arm here; [`authenticated_get`] then proves the
 /// credential on a resource route ([`probe_path`]).
-fn credential(auth: Auth, served: &Served) -> Result<Credential, String> {
+fn credential(combination: &Combination, served: &Served) -> Result<Credential, String> {
+    let auth = combination.auth;
     match auth {
         Auth::Jwt => jwt_credential(served.port, served.prefix),
         // The API trusts its network: a request carries nothing.
         Auth::None => Ok(Credential {
             headers: Vec::new(),
         }),
-        Auth::Oauth2 | Auth::ApiKey | Auth::Session => Err(format!(
+        Auth::ApiKey => api_key_credential(served, combination.db == Database::None),
+        Auth::Oauth2 | Auth::Session => Err(format!(
             "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",
             auth.name()
         )),
     }
+}
+
+/// API keys: the first key comes from the binary, as its users get it: the
+/// last line of `create-api-key` (run against the server's database), or,
+/// on the in-memory store, the key `serve --create-api-key` printed.
+fn api_key_credential(served: &Served, in_memory: bool) -> Result<Credential, String> {
+    let printed = if in_memory {
+        std::fs::read_to_string(&served.stdout).map_err(|e| format!("server stdout: {e}"))?
+    } else {
+        let output = Command::new(served.binary)
+            .args(["create-api-key", "--name", "e2e", "--role", "admin"])
+            .current_dir(served.project)
+            .envs(served.envs.iter().copied())
+            .output()
+            .map_err(|e| format!("step 'create-api-key' could not start: {e}"))?;
+        succeeded("create-api-key", &output)?;
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let key = printed
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .ok_or_else(|| format!("no key printed: {printed:?}"))?;
+    Ok(Credential {
+        headers: vec![("X-API-Key", key.to_owned())],
+    })
 }
 
 /// JWT: register a user, log in, and send the access token as a bearer.

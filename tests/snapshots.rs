@@ -110,6 +110,37 @@ fn add_resource_without_auth() {
     );
 }
 
+/// The default project with `--auth api-key`: keys instead of accounts.
+fn with_api_keys() -> ProjectSpec {
+    ProjectSpec {
+        auth: Auth::ApiKey,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_with_api_keys() {
+    snapshot_project("rest-api-key-sqlite-url", &with_api_keys());
+}
+
+#[test]
+fn add_resource_with_api_keys() {
+    snapshot_resource_in(
+        &with_api_keys(),
+        "add-products-auth-api-key",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_api_keys(),
+        "add-order_items-owned-auth-api-key",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
 #[test]
 fn manifest_and_template_folder_agree() {
     let mut listed = manifest_templates().unwrap();
