@@ -50,6 +50,19 @@ pub fn schema_type(kind: FieldType) -> Option<&'static str> {
     }
 }
 
+/// The OpenAPI rules of request bodies, stating exactly what the server enforces:
+/// the [`validation`] lengths, the `i32` range, and for `decimal` the strings
+/// its deserializer accepts (`decimal::PATTERN` in the generated model).
+pub fn schema_rules(kind: FieldType) -> Option<&'static str> {
+    match kind {
+        FieldType::String => Some("min_length = 1, max_length = 255"),
+        FieldType::Text => Some("max_length = 10000"),
+        FieldType::Int => Some("minimum = -2147483648, maximum = 2147483647"),
+        FieldType::Decimal => Some(r#"pattern = r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$""#),
+        _ => None,
+    }
+}
+
 /// The example shown in the OpenAPI document, as JSON.
 pub fn example(kind: FieldType) -> &'static str {
     match kind {
