@@ -152,7 +152,10 @@ impl FieldVars {
 /// `value_type = T, rules`, either part absent; `None` when both are.
 fn join_schema(value_type: Option<String>, rules: Option<&str>) -> Option<String> {
     let value_type = value_type.map(|t| format!("value_type = {t}"));
-    let parts: Vec<String> = value_type.into_iter().chain(rules.map(str::to_owned)).collect();
+    let parts: Vec<String> = value_type
+        .into_iter()
+        .chain(rules.map(str::to_owned))
+        .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
