@@ -103,3 +103,25 @@ pub fn sample(kind: FieldType, field: &str) -> String {
 pub fn samples_increase(kind: FieldType) -> bool {
     !matches!(kind, FieldType::Bool | FieldType::Json)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `validator` rule is stated in the schema too (the generated model's
+    /// unit test then checks they agree value by value).
+    #[test]
+    fn every_validated_type_states_its_rule_in_the_schema() {
+        for kind in [FieldType::String, FieldType::Text, FieldType::Decimal] {
+            assert!(schema_rules(kind).is_some(), "{kind:?}");
+        }
+        assert!(validation(FieldType::String).is_some_and(|rule| rule.contains("max = 255")));
+        assert!(
+            schema_rules(FieldType::String).is_some_and(|rule| rule.contains("max_length = 255"))
+        );
+        assert!(validation(FieldType::Text).is_some_and(|rule| rule.contains("max = 10000")));
+        assert!(
+            schema_rules(FieldType::Text).is_some_and(|rule| rule.contains("max_length = 10000"))
+        );
+    }
+}

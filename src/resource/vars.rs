@@ -215,4 +215,18 @@ mod tests {
         );
         assert_eq!(convert("{}.0", "row.a", true), "row.a.map(|v| v.0)");
     }
+
+    #[test]
+    fn request_schemas_join_the_type_override_and_the_rules() {
+        let decimal = join_schema(Some("String".into()), Some("pattern = \"x\""));
+        assert_eq!(
+            decimal.as_deref(),
+            Some("value_type = String, pattern = \"x\"")
+        );
+        assert_eq!(
+            join_schema(None, Some("max_length = 1")).as_deref(),
+            Some("max_length = 1")
+        );
+        assert_eq!(join_schema(None, None), None);
+    }
 }
