@@ -50,6 +50,19 @@ pub fn schema_type(kind: FieldType) -> Option<&'static str> {
     }
 }
 
+/// The OpenAPI rules of request bodies, stating exactly what the server enforces:
+/// the [`validation`] lengths, the `i32` range, and for `decimal` the strings
+/// its deserializer accepts (`decimal::PATTERN` in the generated model).
+pub fn schema_rules(kind: FieldType) -> Option<&'static str> {
+    match kind {
+        FieldType::String => Some("min_length = 1, max_length = 255"),
+        FieldType::Text => Some("max_length = 10000"),
+        FieldType::Int => Some("minimum = -2147483648, maximum = 2147483647"),
+        FieldType::Decimal => Some(r#"pattern = r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$""#),
+        _ => None,
+    }
+}
+
 /// The example shown in the OpenAPI document, as JSON.
 pub fn example(kind: FieldType) -> &'static str {
     match kind {
@@ -89,4 +102,26 @@ pub fn sample(kind: FieldType, field: &str) -> String {
 /// Whether [`sample`] values sort in the order of `n` (for sorting tests).
 pub fn samples_increase(kind: FieldType) -> bool {
     !matches!(kind, FieldType::Bool | FieldType::Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `validator` rule is stated in the schema too (the generated model's
+    /// unit test then checks they agree value by value).
+    #[test]
+    fn every_validated_type_states_its_rule_in_the_schema() {
+        for kind in [FieldType::String, FieldType::Text, FieldType::Decimal] {
+            assert!(schema_rules(kind).is_some(), "{kind:?}");
+        }
+        assert!(validation(FieldType::String).is_some_and(|rule| rule.contains("max = 255")));
+        assert!(
+            schema_rules(FieldType::String).is_some_and(|rule| rule.contains("max_length = 255"))
+        );
+        assert!(validation(FieldType::Text).is_some_and(|rule| rule.contains("max = 10000")));
+        assert!(
+            schema_rules(FieldType::Text).is_some_and(|rule| rule.contains("max_length = 10000"))
+        );
+    }
 }

@@ -55,6 +55,10 @@ pub struct FieldVars {
     /// OpenAPI `value_type` override for bodies and for PATCH bodies.
     pub schema_type: Option<String>,
     pub patch_schema_type: Option<String>,
+    /// The whole `#[schema(…)]` of request bodies (POST/PUT, PATCH): the
+    /// `value_type` override and the rules the server enforces.
+    pub input_schema: Option<String>,
+    pub patch_schema: Option<String>,
     /// JSON example for the OpenAPI document.
     pub example: &'static str,
     /// Rust expression for the `n`-th test value.
@@ -116,6 +120,9 @@ impl FieldVars {
         };
         let rust_type = wrap(api::rust_type(field.kind));
         let schema_type = api::schema_type(field.kind);
+        let rules = api::schema_rules(field.kind);
+        let input_schema = join_schema(schema_type.map(wrap), rules);
+        let patch_schema = join_schema(schema_type.map(|t| format!("Option<{t}>")), rules);
         let not_null = if optional { "" } else { " NOT NULL" };
         Self {
             name: field.name.clone(),
@@ -133,11 +140,23 @@ impl FieldVars {
             validate: api::validation(field.kind),
             schema_type: schema_type.map(wrap),
             patch_schema_type: schema_type.map(|t| format!("Option<{t}>")),
+            input_schema,
+            patch_schema,
             example: api::example(field.kind),
             sample: api::sample(field.kind, &field.name),
             invalid_sample: api::invalid_sample(field.kind),
         }
     }
+}
+
+/// `value_type = T, rules`, either part absent; `None` when both are.
+fn join_schema(value_type: Option<String>, rules: Option<&str>) -> Option<String> {
+    let value_type = value_type.map(|t| format!("value_type = {t}"));
+    let parts: Vec<String> = value_type
+        .into_iter()
+        .chain(rules.map(str::to_owned))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// Applies a conversion template (`{}` = the value) to `value`, through
@@ -195,5 +214,19 @@ mod tests {
             "input.a.map(sqlx::types::Json)"
         );
         assert_eq!(convert("{}.0", "row.a", true), "row.a.map(|v| v.0)");
+    }
+
+    #[test]
+    fn request_schemas_join_the_type_override_and_the_rules() {
+        let decimal = join_schema(Some("String".into()), Some("pattern = \"x\""));
+        assert_eq!(
+            decimal.as_deref(),
+            Some("value_type = String, pattern = \"x\"")
+        );
+        assert_eq!(
+            join_schema(None, Some("max_length = 1")).as_deref(),
+            Some("max_length = 1")
+        );
+        assert_eq!(join_schema(None, None), None);
     }
 }
