@@ -457,11 +457,12 @@ fn api_key_credential(served: &Served, in_memory: bool) -> Result<Credential, St
         succeeded("create-api-key", &output)?;
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
+    // The key is a line of its own; the server's JSON log lines share its stdout.
     let key = printed
         .lines()
         .rev()
         .map(str::trim)
-        .find(|line| !line.is_empty())
+        .find(|line| !line.is_empty() && !line.starts_with('{') && !line.contains(' '))
         .ok_or_else(|| format!("no key printed: {printed:?}"))?;
     Ok(Credential {
         headers: vec![("X-API-Key", key.to_owned())],
