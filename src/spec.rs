@@ -4,6 +4,8 @@
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
+use crate::project_vars::AuthVars;
+
 /// A question apigen asks; each variant's doc comment says when to pick it,
 /// and is shown both in `--help` and in the interactive prompt.
 pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
@@ -173,18 +175,16 @@ pub fn first_unsupported<C: Choice>(values: &[C]) -> Option<Unsupported> {
 }
 
 /// Why `apigen add resource --owned` is refused for projects made with
-/// `auth`, or `None` when owned resources are allowed. Combinations refused
-/// by design are declared here, next to the choices: the command and the
-/// end-to-end matrix both read it.
+/// `auth`, or `None` when owned resources are allowed: rows can belong only
+/// to proven callers (`auth.principal`, the capability the resource templates
+/// read). Combinations refused by design are declared here, next to the
+/// choices: the command and the end-to-end matrix both read it.
 pub fn owned_refusal(auth: Auth) -> Option<&'static str> {
-    match auth {
-        Auth::None => Some(
-            "a project with --auth none has no users, so no row can have an owner; \
-             drop --owned to add a resource every client shares, or generate the \
-             project with an auth method that has users (e.g. --auth jwt)",
-        ),
-        Auth::Jwt | Auth::Oauth2 | Auth::ApiKey | Auth::Session => None,
-    }
+    (!AuthVars::of(auth).principal).then_some(
+        "a project with --auth none has no users, so no row can have an owner; \
+         drop --owned to add a resource every client shares, or generate the \
+         project with an auth method that has callers (e.g. --auth jwt or --auth api-key)",
+    )
 }
 
 /// Every choice that shapes a generated project.
