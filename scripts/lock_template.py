@@ -31,7 +31,7 @@ from pathlib import Path
 
 # Every choice that changes the generated Cargo.toml: (template variable, values).
 DIMENSIONS = [
-    ("auth.method", ["none", "jwt", "api-key"]),
+    ("auth.method", ["none", "jwt", "api-key", "session"]),
     ("db", ["sqlite", "postgres", "mysql", "none"]),
     ("cache", ["none", "memory", "redis"]),
 ]

@@ -72,6 +72,12 @@ pub struct AuthVars {
     /// Callers are API keys: an `api_keys` table, admin routes to create, list
     /// and revoke keys, and a command that prints the first one.
     pub api_keys: bool,
+    /// Server-side sessions behind an opaque `HttpOnly` cookie, ended by logout;
+    /// unsafe requests need a CSRF token (`X-CSRF-Token`) tied to the session.
+    pub sessions: bool,
+    /// Each request's credential is looked up in a store: when the store is
+    /// down the caller gets a 503 (retry), not a 401 (your credential is bad).
+    pub stored_credentials: bool,
 }
 
 impl AuthVars {
@@ -86,6 +92,8 @@ impl AuthVars {
             refresh_tokens: false,
             roles: false,
             api_keys: false,
+            sessions: false,
+            stored_credentials: false,
         };
         match method {
             Auth::None => none,
@@ -107,10 +115,23 @@ impl AuthVars {
                 challenge: Some("Bearer"),
                 roles: true,
                 api_keys: true,
+                stored_credentials: true,
+                ..none
+            },
+            Auth::Session => Self {
+                module: Some("session"),
+                principal: true,
+                scheme: Some("session"),
+                // Cookies have no `WWW-Authenticate` scheme: a 401 says to log in.
+                challenge: None,
+                users: true,
+                roles: true,
+                sessions: true,
+                stored_credentials: true,
                 ..none
             },
             // Not generated yet (`Choice::is_supported`): refused before rendering.
-            Auth::Oauth2 | Auth::Session => none,
+            Auth::Oauth2 => none,
         }
     }
 }
@@ -136,6 +157,17 @@ mod tests {
             (vars.principal, vars.users, vars.roles, vars.scheme),
             (false, false, false, None)
         );
+    }
+
+    #[test]
+    fn sessions_have_accounts_and_a_stored_credential_but_no_tokens() {
+        let vars = AuthVars::of(Auth::Session);
+        assert_eq!(
+            (vars.module, vars.scheme, vars.challenge),
+            (Some("session"), Some("session"), None)
+        );
+        assert!(vars.users && vars.roles && vars.sessions && vars.stored_credentials);
+        assert!(!vars.refresh_tokens && !vars.api_keys);
     }
 
     #[test]

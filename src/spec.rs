@@ -68,7 +68,7 @@ pub enum Auth {
     Oauth2,
     /// API keys: machine-to-machine and partner access, rotated periodically
     ApiKey,
-    /// Cookie sessions: browser front ends on the same site, with CSRF protection
+    /// Cookie sessions: browser front ends on the same site; server-side sessions, CSRF tokens
     Session,
 }
 
@@ -122,7 +122,7 @@ impl Choice for Auth {
     const QUESTION: &'static str = "How do clients authenticate?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Auth::None | Auth::Jwt | Auth::ApiKey)
+        matches!(self, Auth::None | Auth::Jwt | Auth::ApiKey | Auth::Session)
     }
 }
 

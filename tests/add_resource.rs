@@ -263,8 +263,8 @@ fn a_recorded_auth_method_apigen_cannot_generate_is_refused() {
     for (method, message) in [
         ("kerberos", "unknown variant `kerberos`"),
         (
-            "session",
-            "it names --auth session, which this apigen cannot generate",
+            "oauth2",
+            "it names --auth oauth2, which this apigen cannot generate",
         ),
     ] {
         let edited = text.replace("auth = \"jwt\"", &format!("auth = \"{method}\""));

@@ -434,7 +434,8 @@ fn credential(combination: &Combination, served: &Served) -> Result<Credential, 
             headers: Vec::new(),
         }),
         Auth::ApiKey => api_key_credential(served, combination.db == Database::None),
-        Auth::Oauth2 | Auth::Session => Err(format!(
+        Auth::Session => session_credential(served.port, served.prefix),
+        Auth::Oauth2 => Err(format!(
             "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",
             auth.name()
         )),
@@ -469,8 +470,9 @@ fn api_key_credential(served: &Served, in_memory: bool) -> Result<Credential, St
     })
 }
 
-/// JWT: register a user, log in, and send the access token as a bearer.
-fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
+/// Registers the e2e account and logs it in, as a browser or app would; the
+/// login's response.
+fn register_and_log_in(port: u16, prefix: &str) -> Result<Response, String> {
     let account = r#"{"email":"e2e@example.com","password":"correct horse battery","name":"E2E"}"#;
     let registered = request(
         port,
@@ -481,14 +483,38 @@ fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
     )?;
     expect(&registered, 201, "register")?;
     let login = r#"{"email":"e2e@example.com","password":"correct horse battery"}"#;
-    let tokens = request(
+    let response = request(
         port,
         "POST",
         &format!("{prefix}/auth/login"),
         &[],
         Some(login),
     )?;
-    expect(&tokens, 200, "login")?;
+    expect(&response, 200, "login")?;
+    Ok(response)
+}
+
+/// Cookie sessions: log in, then send the session cookie back (a GET needs
+/// no CSRF token).
+fn session_credential(port: u16, prefix: &str) -> Result<Credential, String> {
+    let login = register_and_log_in(port, prefix)?;
+    let set_cookie = login
+        .header("set-cookie")
+        .ok_or_else(|| format!("login: no Set-Cookie in {}", login.head))?;
+    let cookie = set_cookie.split(';').next().unwrap_or_default().trim();
+    if !set_cookie.contains("HttpOnly") || cookie.is_empty() {
+        return Err(format!(
+            "login: not an HttpOnly session cookie: {set_cookie}"
+        ));
+    }
+    Ok(Credential {
+        headers: vec![("Cookie", cookie.to_owned())],
+    })
+}
+
+/// JWT: register a user, log in, and send the access token as a bearer.
+fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
+    let tokens = register_and_log_in(port, prefix)?;
     let token = tokens.json()?["access_token"]
         .as_str()
         .ok_or_else(|| format!("login: no access_token in {}", tokens.body))?
@@ -511,13 +537,22 @@ fn authenticated_get(port: u16, path: &str, credential: &Credential) -> Result<(
     Ok(())
 }
 
-/// An HTTP response's status code and body.
+/// An HTTP response's status code, head (status line and headers) and body.
 struct Response {
     status: u16,
+    head: String,
     body: String,
 }
 
 impl Response {
+    /// The value of the first header called `name` (case-insensitive).
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
     fn json(&self) -> Result<serde_json::Value, String> {
         serde_json::from_str(&self.body).map_err(|e| format!("not JSON ({e}): {}", self.body))
     }
@@ -588,6 +623,7 @@ fn parse_response(response: &str) -> Result<Response, String> {
         .ok_or_else(|| format!("not an HTTP/1.1 response: {response}"))?;
     Ok(Response {
         status,
+        head: head.to_owned(),
         body: body.to_owned(),
     })
 }

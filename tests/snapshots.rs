@@ -141,6 +141,38 @@ fn add_resource_with_api_keys() {
     );
 }
 
+/// The default project with `--auth session`: accounts with server-side
+/// sessions behind a cookie, and CSRF tokens.
+fn with_sessions() -> ProjectSpec {
+    ProjectSpec {
+        auth: Auth::Session,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_with_sessions() {
+    snapshot_project("rest-session-sqlite-url", &with_sessions());
+}
+
+#[test]
+fn add_resource_with_sessions() {
+    snapshot_resource_in(
+        &with_sessions(),
+        "add-products-auth-session",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_sessions(),
+        "add-order_items-owned-auth-session",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
 #[test]
 fn manifest_and_template_folder_agree() {
     let mut listed = manifest_templates().unwrap();
