@@ -121,7 +121,7 @@ fn db_none_is_an_in_memory_project_that_says_its_data_is_lost() {
         "{readme}"
     );
     let cargo = fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    assert!(!cargo.contains("sqlx"), "{cargo}");
+    assert!(!cargo.contains("\nsqlx = "), "no sqlx dependency: {cargo}");
     assert!(!project.join("migrations").exists());
     let recorded = fs::read_to_string(project.join("apigen.toml")).unwrap();
     assert!(recorded.contains("db = \"none\""), "{recorded}");
