@@ -86,23 +86,24 @@ fn in_memory_project() {
     snapshot_project("rest-jwt-none-url", &spec_with_db(Database::None));
 }
 
-/// The default project with `--auth none`: no users, no auth routes, public resources.
-fn without_auth() -> ProjectSpec {
+/// The default project with another auth method (`none`: public resources;
+/// `api-key`: keys instead of accounts; `session`: cookie sessions and CSRF).
+fn with_auth(auth: Auth) -> ProjectSpec {
     ProjectSpec {
-        auth: Auth::None,
+        auth,
         ..ProjectSpec::with_defaults("myapi")
     }
 }
 
 #[test]
 fn project_without_auth() {
-    snapshot_project("rest-none-sqlite-url", &without_auth());
+    snapshot_project("rest-none-sqlite-url", &with_auth(Auth::None));
 }
 
 #[test]
 fn add_resource_without_auth() {
     snapshot_resource_in(
-        &without_auth(),
+        &with_auth(Auth::None),
         "add-products-auth-none",
         "products",
         PRODUCTS,
@@ -110,30 +111,22 @@ fn add_resource_without_auth() {
     );
 }
 
-/// The default project with `--auth api-key`: keys instead of accounts.
-fn with_api_keys() -> ProjectSpec {
-    ProjectSpec {
-        auth: Auth::ApiKey,
-        ..ProjectSpec::with_defaults("myapi")
-    }
-}
-
 #[test]
 fn project_with_api_keys() {
-    snapshot_project("rest-api-key-sqlite-url", &with_api_keys());
+    snapshot_project("rest-api-key-sqlite-url", &with_auth(Auth::ApiKey));
 }
 
 #[test]
 fn add_resource_with_api_keys() {
     snapshot_resource_in(
-        &with_api_keys(),
+        &with_auth(Auth::ApiKey),
         "add-products-auth-api-key",
         "products",
         PRODUCTS,
         false,
     );
     snapshot_resource_in(
-        &with_api_keys(),
+        &with_auth(Auth::ApiKey),
         "add-order_items-owned-auth-api-key",
         "order_items",
         ORDER_ITEMS,
@@ -141,31 +134,22 @@ fn add_resource_with_api_keys() {
     );
 }
 
-/// The default project with `--auth session`: accounts with server-side
-/// sessions behind a cookie, and CSRF tokens.
-fn with_sessions() -> ProjectSpec {
-    ProjectSpec {
-        auth: Auth::Session,
-        ..ProjectSpec::with_defaults("myapi")
-    }
-}
-
 #[test]
 fn project_with_sessions() {
-    snapshot_project("rest-session-sqlite-url", &with_sessions());
+    snapshot_project("rest-session-sqlite-url", &with_auth(Auth::Session));
 }
 
 #[test]
 fn add_resource_with_sessions() {
     snapshot_resource_in(
-        &with_sessions(),
+        &with_auth(Auth::Session),
         "add-products-auth-session",
         "products",
         PRODUCTS,
         false,
     );
     snapshot_resource_in(
-        &with_sessions(),
+        &with_auth(Auth::Session),
         "add-order_items-owned-auth-session",
         "order_items",
         ORDER_ITEMS,
