@@ -22,8 +22,12 @@ pub struct ProjectVars<'a> {
     pub cache: Cache,
     /// The name as a Rust identifier (`my_api`).
     pub crate_ident: String,
-    /// Prefix of versioned routes (`/v1`); empty when not URL-versioned.
+    /// Prefix of versioned routes as clients type them (`/v1`); empty when not
+    /// URL-versioned.
     pub api_prefix: &'static str,
+    /// Prefix of versioned routes as the router matches them, in logs and metrics
+    /// (`/v1`, also with header versioning); empty when unversioned.
+    pub route_prefix: &'static str,
     /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
     pub sql: Option<Sql>,
 }
@@ -39,6 +43,10 @@ impl<'a> ProjectVars<'a> {
             cache: spec.cache,
             crate_ident: spec.crate_ident(),
             api_prefix: spec.api_prefix(),
+            route_prefix: match spec.versioning {
+                Versioning::Url | Versioning::Header => "/v1",
+                Versioning::None => "",
+            },
             sql: Sql::of(spec.db),
         }
     }

@@ -140,7 +140,7 @@ impl Choice for Versioning {
     const QUESTION: &'static str = "How is the API versioned?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Versioning::Url)
+        true
     }
 }
 
