@@ -177,6 +177,6 @@ pub fn version_next_steps(root: &Path, added: &VersionChange) {
         root.display()
     );
     out!(
-        "  change {version} in `fn {version}()` of src/routers/mod.rs; `apigen add resource … --version {version}` adds to it alone"
+        "  change {version} in `fn {version}()` of src/routers/mod.rs; `apigen add resource` now adds to {version} (`--version {previous}` to {previous})"
     );
 }

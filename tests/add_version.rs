@@ -392,6 +392,33 @@ fn a_missing_marker_is_named_and_nothing_changes() {
         refused(&root, &["version", "v2"], message);
         fs::write(&path, text).unwrap();
     }
+    // A v2 written by hand, which apigen.toml does not know of.
+    let path = root.join(ROUTERS);
+    let text = fs::read_to_string(&path).unwrap();
+    let by_hand = "fn v2() -> OpenApiRouter<AppState> {\n    resources([])\n}\n";
+    fs::write(
+        &path,
+        text.replace(
+            "// apigen:versions-routes\n",
+            &format!("{by_hand}// apigen:versions-routes\n"),
+        ),
+    )
+    .unwrap();
+    refused(
+        &root,
+        &["version", "v2"],
+        "src/routers/mod.rs: it already defines `fn v2()`, which apigen.toml does not record",
+    );
+    fs::write(&path, text).unwrap();
+    // A hand-edited apigen.toml naming no version.
+    let recorded = root.join("apigen.toml");
+    let text = fs::read_to_string(&recorded).unwrap();
+    fs::write(&recorded, format!("{text}\n[[version]]\nname = \"2\"\n")).unwrap();
+    refused(
+        &root,
+        &["version", "v2"],
+        "its [[version]] name \"2\" is not a version",
+    );
 }
 
 #[test]

@@ -155,6 +155,16 @@ pub fn read_project(root: &Path) -> Result<ProjectFile> {
         message,
     };
     let project = ProjectFile::parse(&text).map_err(|e| error(e.message().to_owned()))?;
+    if let Some(bad) = project
+        .versions
+        .iter()
+        .find(|v| version_number(&v.name).is_none())
+    {
+        return Err(error(format!(
+            "its [[version]] name {:?} is not a version (`v` and a number, e.g. v2)",
+            bad.name
+        )));
+    }
     match project.project.unsupported() {
         None => Ok(project),
         Some(unsupported) => Err(error(format!(
