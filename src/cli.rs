@@ -27,6 +27,30 @@ pub enum Command {
 pub enum AddCommand {
     /// A CRUD resource: model, migration, queries, routes, docs and tests
     Resource(ResourceArgs),
+    /// A new API version: it starts with the newest version's routes, which it deprecates
+    Version(VersionArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The new version starts as a copy of the newest one's routes (fn vN() in\n\
+    src/routers/mod.rs); change it freely. The newest version is deprecated: its responses\n\
+    carry Deprecation, Sunset and a successor Link, and it answers until its sunset.\n\
+    Not available with --versioning none.\n\
+    Example: apigen add version v2 --sunset 2027-06-30"
+)]
+pub struct VersionArgs {
+    /// The new version: `v` and the number after the newest version's, e.g. v2
+    pub name: String,
+
+    /// The version it replaces answers until this day (YYYY-MM-DD, UTC, after today);
+    /// default: 180 days from today
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub sunset: Option<String>,
+
+    /// Show a diff of each changed file, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +70,10 @@ pub struct ResourceArgs {
     /// Rows belong to the user who creates them; nobody else can read or change them
     #[arg(long)]
     pub owned: bool,
+
+    /// The API version to add it to, e.g. v2 (default: the newest); other versions are unchanged
+    #[arg(long, value_name = "vK")]
+    pub version: Option<String>,
 
     /// Never prompt (then --fields is required)
     #[arg(short, long)]

@@ -83,6 +83,47 @@ pub enum Error {
     OwnedRefused { name: String, reason: &'static str },
 
     #[error(
+        "a project with --versioning none has no versions: its routes (`fn api()` in src/routers/mod.rs) change in place, for clients deployed with it. To version an API, generate the project with --versioning url or --versioning header; nothing was changed"
+    )]
+    Unversioned,
+
+    #[error(
+        "--version {name}: a project with --versioning none has no versions; drop --version; nothing was changed"
+    )]
+    VersionFlagUnversioned { name: String },
+
+    #[error("invalid version name {name:?}: {reason}; nothing was changed")]
+    InvalidVersionName { name: String, reason: String },
+
+    #[error(
+        "version {name} already exists ({}); the next is {next}: `apigen add version {next}`; nothing was changed",
+        file.display()
+    )]
+    VersionExists {
+        name: String,
+        file: PathBuf,
+        next: String,
+    },
+
+    #[error(
+        "{name} cannot come next: this project's newest version is {newest}, so the next is {next}: `apigen add version {next}`; nothing was changed"
+    )]
+    VersionNotNext {
+        name: String,
+        newest: String,
+        next: String,
+    },
+
+    #[error("invalid --sunset {value:?}: {reason}; nothing was changed")]
+    InvalidSunset { value: String, reason: String },
+
+    #[error(
+        "this project has no {name}; its versions are {}; pass one of them to --version (a new one comes from `apigen add version`); nothing was changed",
+        versions.join(", ")
+    )]
+    UnknownVersion { name: String, versions: Vec<String> },
+
+    #[error(
         "{}: {problem}; restore it (see docs/templates.md) and run again; nothing was changed",
         file.display()
     )]

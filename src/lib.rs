@@ -2,6 +2,7 @@
 //! practices. `main.rs` parses the command line and calls [`run`].
 
 pub mod cli;
+pub mod date;
 pub mod error;
 pub mod interrupt;
 pub mod matrix;
@@ -15,6 +16,7 @@ pub mod report;
 pub mod resource;
 pub mod spec;
 pub mod vcs;
+pub mod version;
 pub mod writer;
 
 pub use error::{Error, Result};
@@ -24,5 +26,6 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     match cli.command {
         cli::Command::New(args) => new::run(&args),
         cli::Command::Add(cli::AddCommand::Resource(args)) => resource::run(&args),
+        cli::Command::Add(cli::AddCommand::Version(args)) => version::run(&args),
     }
 }

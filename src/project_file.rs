@@ -16,6 +16,10 @@ pub struct ProjectFile {
     /// The apigen version that generated the project.
     pub apigen_version: String,
     pub project: ProjectSpec,
+    /// API versions, oldest first; written by the first `apigen add version`.
+    /// Empty (older files, or no version added yet): only `v1`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "version")]
+    pub versions: Vec<VersionRecord>,
     /// Resources added with `apigen add resource`, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "resource")]
     pub resources: Vec<ResourceRecord>,
@@ -28,6 +32,23 @@ pub struct ResourceRecord {
     pub fields: String,
     #[serde(default)]
     pub owned: bool,
+    /// The API version it was added to (later versions start with its
+    /// routes); recorded whenever the project has more than one version,
+    /// absent when `v1` was the only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// One API version (`v1`) and, once it has a successor, its dates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRecord {
+    pub name: String,
+    /// `YYYY-MM-DD` (UTC): the day its successor was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
+    /// `YYYY-MM-DD` (UTC): the day after which it may stop answering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sunset: Option<String>,
 }
 
 impl ProjectFile {
@@ -35,8 +56,27 @@ impl ProjectFile {
         Self {
             apigen_version: env!("CARGO_PKG_VERSION").to_owned(),
             project: spec.clone(),
+            versions: Vec::new(),
             resources: Vec::new(),
         }
+    }
+
+    /// The API versions' names, oldest first: `v1` and those recorded, each
+    /// once, in the order of their numbers. The one source of truth for
+    /// which versions exist (`versioning = "none"` still says `v1`: callers
+    /// refuse versions there first).
+    pub fn versions(&self) -> Vec<String> {
+        let mut numbers: Vec<u32> = std::iter::once(1)
+            .chain(self.versions.iter().filter_map(|v| version_number(&v.name)))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers.into_iter().map(|n| format!("v{n}")).collect()
+    }
+
+    /// The newest API version's name (`v1` until one is added).
+    pub fn newest_version(&self) -> String {
+        self.versions().pop().expect("v1 always exists")
     }
 
     /// Reads `text`, the contents of an `apigen.toml`.
@@ -51,6 +91,16 @@ impl ProjectFile {
             contents: format!("{HEADER}{body}"),
         }
     }
+}
+
+/// `7` for `v7`: the number of a well-formed version name (`v` and a
+/// number from 1, without leading zeros), `None` otherwise.
+pub fn version_number(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix('v')?;
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -74,9 +124,69 @@ mod tests {
             name: "orders".into(),
             fields: "total:decimal".into(),
             owned: true,
+            version: None,
         });
         let text = written.to_file().contents;
         assert!(text.contains("[[resource]]"), "{text}");
         assert_eq!(ProjectFile::parse(&text).unwrap(), written);
+    }
+
+    #[test]
+    fn v1_exists_until_versions_are_recorded() {
+        let mut file = ProjectFile::new(&ProjectSpec::with_defaults("shop"));
+        assert_eq!(file.versions(), ["v1"]);
+        assert_eq!(file.newest_version(), "v1");
+        assert!(!file.to_file().contents.contains("[[version]]"));
+        file.versions = ["v1", "v2"]
+            .map(|name| VersionRecord {
+                name: name.into(),
+                deprecated: (name == "v1").then(|| "2026-01-01".into()),
+                sunset: (name == "v1").then(|| "2026-06-30".into()),
+            })
+            .into();
+        let text = file.to_file().contents;
+        assert!(
+            text.contains(
+                "[[version]]\nname = \"v1\"\ndeprecated = \"2026-01-01\"\nsunset = \"2026-06-30\"\n\n[[version]]\nname = \"v2\"\n"
+            ),
+            "{text}"
+        );
+        let read = ProjectFile::parse(&text).unwrap();
+        assert_eq!(read, file);
+        assert_eq!(read.versions(), ["v1", "v2"]);
+        assert_eq!(read.newest_version(), "v2");
+    }
+
+    #[test]
+    fn versions_are_ordered_by_number_and_v1_is_implicit() {
+        let mut file = ProjectFile::new(&ProjectSpec::with_defaults("shop"));
+        file.versions = ["v10", "v2", "v9"]
+            .map(|name| VersionRecord {
+                name: name.into(),
+                deprecated: None,
+                sunset: None,
+            })
+            .into();
+        assert_eq!(file.versions(), ["v1", "v2", "v9", "v10"]);
+        assert_eq!(file.newest_version(), "v10");
+    }
+
+    #[test]
+    fn version_names_are_v_and_a_number() {
+        assert_eq!(version_number("v1"), Some(1));
+        assert_eq!(version_number("v12"), Some(12));
+        for bad in [
+            "v0",
+            "v01",
+            "V2",
+            "2",
+            "v",
+            "v2a",
+            "v-1",
+            "v+1",
+            "v99999999999",
+        ] {
+            assert_eq!(version_number(bad), None, "{bad}");
+        }
     }
 }

@@ -24,10 +24,10 @@ pub struct ProjectVars<'a> {
     pub crate_ident: String,
     /// Prefix of versioned routes as clients type them (`/v1`); empty when not
     /// URL-versioned.
-    pub api_prefix: &'static str,
+    pub api_prefix: String,
     /// Prefix of versioned routes as the router matches them, in logs and metrics
     /// (`/v1`, also with header versioning); empty when unversioned.
-    pub route_prefix: &'static str,
+    pub route_prefix: String,
     /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
     pub sql: Option<Sql>,
 }
@@ -42,11 +42,12 @@ impl<'a> ProjectVars<'a> {
             versioning: spec.versioning,
             cache: spec.cache,
             crate_ident: spec.crate_ident(),
-            api_prefix: spec.api_prefix(),
+            api_prefix: spec.api_prefix().to_owned(),
             route_prefix: match spec.versioning {
                 Versioning::Url | Versioning::Header => "/v1",
                 Versioning::None => "",
-            },
+            }
+            .to_owned(),
             sql: Sql::of(spec.db),
         }
     }

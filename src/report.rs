@@ -35,6 +35,7 @@ use crate::render::RenderedFile;
 use crate::resource::Change;
 use crate::spec::{Choice, ProjectSpec};
 use crate::vcs::VcsOutcome;
+use crate::version::VersionChange;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
 pub fn respect_no_color() {
@@ -161,4 +162,21 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
 pub fn resource_next_steps(root: &Path) {
     out!("{}", style("Next:").bold());
     out!("  cd {} && cargo test", root.display());
+}
+
+/// What to do after adding a version.
+pub fn version_next_steps(root: &Path, added: &VersionChange) {
+    let (version, previous) = (&added.version, &added.previous);
+    out!("{}", style("Next:").bold());
+    out!(
+        "  {previous} now answers with Deprecation/Sunset headers (sunset {}); tell its clients to move to {version}",
+        added.sunset
+    );
+    out!(
+        "  cd {} && cargo test, then commit tests/contracts/{previous}.json, which freezes {previous}'s contract",
+        root.display()
+    );
+    out!(
+        "  change {version} in `fn {version}()` of src/routers/mod.rs; `apigen add resource` now adds to {version} (`--version {previous}` to {previous})"
+    );
 }

@@ -59,6 +59,26 @@ pub fn inject(
     Ok(out)
 }
 
+/// Inserts `block` (whole lines, each kept exactly as given, blank ones
+/// too) on the lines just before `anchor`. Unlike [`inject`] it neither
+/// re-indents nor looks for the lines elsewhere: a block such as a whole
+/// function repeats lines (`}`) that are already in the file.
+pub fn insert_verbatim(text: &str, anchor: &str, block: &str) -> Result<String, InjectError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let anchor_at = lines
+        .iter()
+        .position(|line| line.trim() == anchor)
+        .ok_or(InjectError::AnchorMissing)?;
+    let mut out = String::with_capacity(text.len() + block.len() + 1);
+    lines[..anchor_at].iter().for_each(|l| out.push_str(l));
+    out.push_str(block);
+    if !block.is_empty() && !block.ends_with('\n') {
+        out.push('\n');
+    }
+    lines[anchor_at..].iter().for_each(|l| out.push_str(l));
+    Ok(out)
+}
+
 /// The index, within the block of non-blank lines directly above the anchor,
 /// of the first line that sorts after `line`; the anchor itself if none does.
 fn sorted_position(lines: &[&str], anchor_at: usize, line: &str) -> usize {
@@ -119,6 +139,23 @@ mod tests {
         assert_eq!(
             inject(MODS, "// apigen:modules", "mod users;", Placement::Sorted),
             Err(InjectError::AlreadyPresent)
+        );
+    }
+
+    #[test]
+    fn a_verbatim_block_keeps_every_line_as_given() {
+        let text = "fn a() {\n    x\n}\n// apigen:versions-routes\n\nfn z() {}\n";
+        let block = "\nfn b() {\n    x\n}\n";
+        let out = insert_verbatim(text, "// apigen:versions-routes", block).unwrap();
+        assert_eq!(
+            out,
+            "fn a() {\n    x\n}\n\nfn b() {\n    x\n}\n// apigen:versions-routes\n\nfn z() {}\n"
+        );
+        let unterminated = insert_verbatim(text, "// apigen:versions-routes", "fn c() {}").unwrap();
+        assert!(unterminated.contains("}\nfn c() {}\n// apigen:versions-routes\n"));
+        assert_eq!(
+            insert_verbatim("fn a() {}\n", "// apigen:versions-routes", block),
+            Err(InjectError::AnchorMissing)
         );
     }
 }

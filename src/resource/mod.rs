@@ -18,21 +18,24 @@ use crate::error::{Error, Result};
 use crate::project_file;
 use crate::{prompt, report, writer};
 
-pub use plan::{Change, ResourceRequest, plan_resource, utc_timestamp};
+pub use plan::{Change, ResourceRequest, plan_resource, plan_resource_in, utc_timestamp};
 
 pub fn run(args: &ResourceArgs) -> Result<()> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let root = find_project_root(&cwd)?;
     // Refused before asking for fields, so nobody types them in vain.
-    plan::check_owned(&plan::read_project(&root)?.project, &args.name, args.owned)?;
+    let project = plan::read_project(&root)?;
+    plan::check_owned(&project.project, &args.name, args.owned)?;
+    crate::version::resolve(&project, args.version.as_deref())?;
     let request = ResourceRequest {
         name: args.name.clone(),
         fields: fields_from(args)?,
         owned: args.owned,
     };
-    let change = plan_resource(
+    let change = plan_resource_in(
         &root,
         &request,
+        args.version.as_deref(),
         &utc_timestamp(std::time::SystemTime::now()),
     )?;
     if args.dry_run {
@@ -60,7 +63,7 @@ fn fields_from(args: &ResourceArgs) -> Result<Vec<fields::Field>> {
 }
 
 /// The nearest folder, from `dir` up, that holds an `apigen.toml`.
-fn find_project_root(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn find_project_root(dir: &Path) -> Result<PathBuf> {
     dir.ancestors()
         .find(|d| d.join(project_file::FILE_NAME).is_file())
         .map(Path::to_path_buf)

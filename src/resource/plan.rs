@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::error::{Error, Result};
-use crate::project_file::{self, ProjectFile, ResourceRecord};
+use crate::project_file::{self, ProjectFile, ResourceRecord, version_number};
 use crate::render::{
     ManifestEntry, RenderedFile, condition_holds, load_manifest, render_entries, render_str,
 };
@@ -20,8 +20,9 @@ use crate::resource::fields::{Field, to_spec};
 use crate::resource::format::format_rust_files;
 use crate::resource::inject::{InjectError, Placement, inject};
 use crate::resource::naming::ResourceName;
-use crate::resource::vars::ResourceVars;
+use crate::resource::vars::{ResourceVars, VersionVars};
 use crate::spec::{Database, ProjectSpec, owned_refusal};
+use crate::version;
 use crate::writer::FileEdit;
 
 /// Where resource templates live inside `templates/`, and their manifest.
@@ -58,7 +59,8 @@ struct ResourceManifest {
 struct Injection {
     /// The existing file to edit, relative to the project root.
     file: String,
-    /// The marker line the snippet goes next to.
+    /// The marker line the snippet goes next to; a template over the
+    /// resource variables (`{{ version.routes_anchor }}`).
     anchor: String,
     /// What to insert; a template over the resource variables.
     snippet: String,
@@ -77,6 +79,17 @@ pub fn resource_manifest_templates() -> Result<Vec<String>> {
 /// Plans adding `request` to the project at `root`; `now` is the
 /// `YYYYMMDDHHMMSS` UTC time that names the migration.
 pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Result<Change> {
+    plan_resource_in(root, request, None, now)
+}
+
+/// [`plan_resource`] adding to the API version `version` (`v2`, `--version`)
+/// instead of the newest.
+pub fn plan_resource_in(
+    root: &Path,
+    request: &ResourceRequest,
+    version: Option<&str>,
+    now: &str,
+) -> Result<Change> {
     let mut project = read_project(root)?;
     let name = ResourceName::parse(&request.name)?;
     check_owned(&project.project, &name.plural, request.owned)?;
@@ -84,13 +97,16 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
         return Err(exists(&name, project_file::FILE_NAME));
     }
 
-    let version = next_migration_version(&root.join("migrations"), now)?;
+    let api_version = version::resolve(&project, version)?;
+    let newest = version_number(&project.newest_version()).unwrap_or(1);
+    let migration = next_migration_version(&root.join("migrations"), now)?;
     let vars = ResourceVars::new(
         &project.project,
         &name,
         &request.fields,
         request.owned,
-        version,
+        migration,
+        api_version.map(|number| VersionVars::new(number, newest)),
     )?;
     let context = Context::from_serialize(&vars).map_err(|e| Error::Template {
         template: "(resource context)".into(),
@@ -112,6 +128,10 @@ pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Resul
         name: name.plural.clone(),
         fields: to_spec(&request.fields),
         owned: request.owned,
+        // Which version it went to matters once there is more than one.
+        version: api_version
+            .filter(|_| project.versions().len() > 1)
+            .map(|number| format!("v{number}")),
     });
     edits.set(
         Path::new(project_file::FILE_NAME),
@@ -135,6 +155,16 @@ pub fn read_project(root: &Path) -> Result<ProjectFile> {
         message,
     };
     let project = ProjectFile::parse(&text).map_err(|e| error(e.message().to_owned()))?;
+    if let Some(bad) = project
+        .versions
+        .iter()
+        .find(|v| version_number(&v.name).is_none())
+    {
+        return Err(error(format!(
+            "its [[version]] name {:?} is not a version (`v` and a number, e.g. v2)",
+            bad.name
+        )));
+    }
     match project.project.unsupported() {
         None => Ok(project),
         Some(unsupported) => Err(error(format!(
@@ -166,16 +196,16 @@ fn apply_injection(
         return Ok(());
     }
     let path = Path::new(&injection.file);
+    let anchor = render_str(&injection.anchor, context)?;
     let snippet = render_str(&injection.snippet, context)?;
     let text = edits.current(path)?;
-    let edited =
-        inject(&text, &injection.anchor, &snippet, injection.placement).map_err(|e| match e {
-            InjectError::AlreadyPresent => exists(name, path),
-            InjectError::AnchorMissing => Error::CannotEdit {
-                file: path.into(),
-                problem: format!("the anchor line `{}` is missing", injection.anchor),
-            },
-        })?;
+    let edited = inject(&text, &anchor, &snippet, injection.placement).map_err(|e| match e {
+        InjectError::AlreadyPresent => exists(name, path),
+        InjectError::AnchorMissing => Error::CannotEdit {
+            file: path.into(),
+            problem: format!("the anchor line `{anchor}` is missing"),
+        },
+    })?;
     edits.set(path, edited)
 }
 
@@ -200,20 +230,21 @@ fn add_dependencies(edits: &mut Edits, db: Database, fields: &[Field]) -> Result
 }
 
 /// The edited files so far: original and current text, by path.
-struct Edits<'a> {
+pub(crate) struct Edits<'a> {
     root: &'a Path,
     files: BTreeMap<PathBuf, (String, String)>,
 }
 
 impl<'a> Edits<'a> {
-    fn new(root: &'a Path) -> Self {
+    pub(crate) fn new(root: &'a Path) -> Self {
         Self {
             root,
             files: BTreeMap::new(),
         }
     }
 
-    fn current(&mut self, path: &Path) -> Result<String> {
+    /// The text of `path` with the edits so far.
+    pub(crate) fn current(&mut self, path: &Path) -> Result<String> {
         if let Some((_, after)) = self.files.get(path) {
             return Ok(after.clone());
         }
@@ -222,7 +253,7 @@ impl<'a> Edits<'a> {
         Ok(text)
     }
 
-    fn set(&mut self, path: &Path, text: String) -> Result<()> {
+    pub(crate) fn set(&mut self, path: &Path, text: String) -> Result<()> {
         self.current(path)?;
         if let Some((_, after)) = self.files.get_mut(path) {
             *after = text;
@@ -231,7 +262,7 @@ impl<'a> Edits<'a> {
     }
 
     /// The files whose text changed, in path order.
-    fn finish(self) -> Vec<FileEdit> {
+    pub(crate) fn finish(self) -> Vec<FileEdit> {
         self.files
             .into_iter()
             .filter(|(_, (before, after))| before != after)
@@ -286,27 +317,13 @@ pub fn utc_timestamp(time: std::time::SystemTime) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
+    let (year, month, day) = crate::date::civil_from_days(days as i64);
     format!(
         "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
         rest / 3600,
         rest % 3600 / 60,
         rest % 60
     )
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a date.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

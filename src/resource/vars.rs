@@ -9,13 +9,16 @@ use crate::resource::api;
 use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::naming::ResourceName;
-use crate::spec::ProjectSpec;
+use crate::spec::{ProjectSpec, Versioning};
 
 #[derive(Serialize)]
 pub struct ResourceVars<'a> {
-    /// The project's variables, as project templates see them.
+    /// The project's variables, as project templates see them, except that
+    /// `api_prefix` and `route_prefix` are those of the resource's version.
     #[serde(flatten)]
     pub project: ProjectVars<'a>,
+    /// The API version the resource is added to; absent with `versioning = "none"`.
+    pub version: Option<VersionVars>,
     pub resource: &'a ResourceName,
     /// Rows belong to the user who created them; others never see them.
     pub owned: bool,
@@ -26,6 +29,37 @@ pub struct ResourceVars<'a> {
     pub has_optional: bool,
     /// Fields the generated tests single out, when the resource has one.
     pub tests: TestFields,
+}
+
+/// The API version a resource is added to, as its templates see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionVars {
+    /// `v2`.
+    pub name: String,
+    /// `2`, as `Accept-Version` names it.
+    pub number: String,
+    /// It is v1.
+    pub first: bool,
+    /// It is the project's newest version.
+    pub newest: bool,
+    /// Where its OpenAPI document is served: `/openapi/v2.json`.
+    pub document: String,
+    /// The marker its routes are listed at in `src/routers/mod.rs`.
+    pub routes_anchor: String,
+}
+
+impl VersionVars {
+    /// Version `number` of a project whose newest version is `newest`.
+    pub fn new(number: u32, newest: u32) -> Self {
+        Self {
+            name: format!("v{number}"),
+            number: number.to_string(),
+            first: number == 1,
+            newest: number == newest,
+            document: format!("/openapi/v{number}.json"),
+            routes_anchor: crate::version::routes_anchor(number),
+        }
+    }
 }
 
 /// One field, spelled out for each place it appears in generated code.
@@ -91,13 +125,23 @@ impl<'a> ResourceVars<'a> {
         fields: &[Field],
         owned: bool,
         migration_version: String,
+        version: Option<VersionVars>,
     ) -> Result<Self> {
         let fields = fields
             .iter()
             .map(|f| FieldVars::new(f, dialect::column(project.db, f.kind)))
             .collect::<Vec<_>>();
+        let mut project_vars = ProjectVars::new(project);
+        if let Some(version) = &version {
+            let prefix = format!("/{}", version.name);
+            if project.versioning == Versioning::Url {
+                project_vars.api_prefix.clone_from(&prefix);
+            }
+            project_vars.route_prefix = prefix;
+        }
         Ok(Self {
-            project: ProjectVars::new(project),
+            project: project_vars,
+            version,
             resource,
             owned,
             has_optional: fields.iter().any(|f| f.optional),

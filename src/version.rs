@@ -1,0 +1,527 @@
+//! `apigen add version vN`: a new API version that starts as a copy of the
+//! newest one's routes, which it deprecates (with a sunset date). Planned in
+//! full in memory, like `add resource`, before anything is written.
+
+use std::path::Path;
+
+use crate::cli::VersionArgs;
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::project_file::{self, ProjectFile, VersionRecord, version_number};
+use crate::resource::find_project_root;
+use crate::resource::inject::{InjectError, Placement, inject, insert_verbatim};
+use crate::resource::plan::{Change, Edits, read_project};
+use crate::spec::Versioning;
+use crate::{report, writer};
+
+/// How long a deprecated version answers when `--sunset` is not given.
+pub const DEFAULT_SUNSET_DAYS: i64 = 180;
+
+const ROUTERS: &str = "src/routers/mod.rs";
+const VERSIONING: &str = "src/versioning.rs";
+const VERSIONS_ANCHOR: &str = "// apigen:versions";
+const VERSIONS_ROUTES_ANCHOR: &str = "// apigen:versions-routes";
+const DEPRECATIONS_ANCHOR: &str = "// apigen:deprecations";
+
+/// What the user asked for.
+#[derive(Clone, Debug)]
+pub struct VersionRequest {
+    /// `v2`, as typed.
+    pub name: String,
+    /// `--sunset`, as typed.
+    pub sunset: Option<String>,
+}
+
+/// Everything one `add version` changes, and what it decided.
+#[derive(Clone, Debug)]
+pub struct VersionChange {
+    pub change: Change,
+    /// The new version (`v2`) and the one it replaces (`v1`).
+    pub version: String,
+    pub previous: String,
+    /// The day `previous` is deprecated (today) and its sunset.
+    pub deprecated: Date,
+    pub sunset: Date,
+}
+
+pub fn run(args: &VersionArgs) -> Result<()> {
+    let cwd = std::env::current_dir().map_err(Error::io("."))?;
+    let root = find_project_root(&cwd)?;
+    let request = VersionRequest {
+        name: args.name.clone(),
+        sunset: args.sunset.clone(),
+    };
+    let planned = plan_version(&root, &request, Date::today())?;
+    if args.dry_run {
+        report::change(&planned.change, true);
+        return Ok(());
+    }
+    writer::apply_files(&root, &[], &planned.change.edits)?;
+    report::change(&planned.change, false);
+    report::version_next_steps(&root, &planned);
+    Ok(())
+}
+
+/// The routes marker of version `number`'s list in `src/routers/mod.rs`:
+/// `// apigen:routes` for v1 (as in an unversioned project), then
+/// `// apigen:routes:v2`, ….
+pub fn routes_anchor(number: u32) -> String {
+    match number {
+        1 => "// apigen:routes".to_owned(),
+        n => format!("// apigen:routes:v{n}"),
+    }
+}
+
+/// Plans adding the version `request` names to the project at `root`, on
+/// `today` (UTC).
+pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Result<VersionChange> {
+    let mut project = read_project(root)?;
+    if project.project.versioning == Versioning::None {
+        return Err(Error::Unversioned);
+    }
+    let number = parse_name(&request.name)?;
+    let newest = project.newest_version();
+    let previous = check_next(&project.versions(), &newest, number)?;
+    let sunset = sunset(request.sunset.as_deref(), today)?;
+    let (name, previous_name) = (format!("v{number}"), format!("v{previous}"));
+
+    let mut edits = Edits::new(root);
+    let routers = Path::new(ROUTERS);
+    let text = edits.current(routers)?;
+    let existing = format!("fn {name}() ");
+    if text.lines().any(|l| l.trim_start().starts_with(&existing)) {
+        return Err(Error::CannotEdit {
+            file: routers.into(),
+            problem: format!(
+                "it already defines `fn {name}()`, which {} does not record",
+                project_file::FILE_NAME
+            ),
+        });
+    }
+    let listed = format!("Version::new(\"{name}\", {name}),");
+    let text = inject_at(routers, &text, VERSIONS_ANCHOR, &listed, &newest)?;
+    let function =
+        new_version_fn(&text, previous, number).map_err(|problem| Error::CannotEdit {
+            file: routers.into(),
+            problem,
+        })?;
+    let text = insert_verbatim(&text, VERSIONS_ROUTES_ANCHOR, &function)
+        .map_err(|_| anchor_missing(routers, VERSIONS_ROUTES_ANCHOR))?;
+    edits.set(routers, text)?;
+
+    let versioning = Path::new(VERSIONING);
+    let text = edits.current(versioning)?;
+    let deprecation = deprecation_lines(&previous_name, &name, today, sunset);
+    let text = inject_at(
+        versioning,
+        &text,
+        DEPRECATIONS_ANCHOR,
+        &deprecation,
+        &newest,
+    )?;
+    edits.set(versioning, text)?;
+
+    record(&mut project.versions, &previous_name, &name, today, sunset);
+    edits.set(
+        Path::new(project_file::FILE_NAME),
+        project.to_file().contents,
+    )?;
+    Ok(VersionChange {
+        change: Change {
+            new_files: Vec::new(),
+            edits: edits.finish(),
+            formatted: true,
+        },
+        version: name,
+        previous: previous_name,
+        deprecated: today,
+        sunset,
+    })
+}
+
+/// The version `add resource --version` adds to in `project`: the one named
+/// (`requested`), or the newest; `None` in a project without versions, where
+/// `--version` is refused.
+pub fn resolve(project: &ProjectFile, requested: Option<&str>) -> Result<Option<u32>> {
+    if project.project.versioning == Versioning::None {
+        return match requested {
+            Some(name) => Err(Error::VersionFlagUnversioned {
+                name: name.to_owned(),
+            }),
+            None => Ok(None),
+        };
+    }
+    let versions = project.versions();
+    let name = requested.map_or_else(|| project.newest_version(), str::to_owned);
+    if !versions.contains(&name) {
+        return Err(Error::UnknownVersion { name, versions });
+    }
+    Ok(version_number(&name))
+}
+
+/// The number of a version name (`v2` → 2), or why it is not one.
+pub fn parse_name(name: &str) -> Result<u32> {
+    if let Some(number) = version_number(name) {
+        return Ok(number);
+    }
+    let digits = name.trim_start_matches(['v', 'V']);
+    let reason = match digits.parse::<u32>() {
+        Ok(0) => "versions count from v1".to_owned(),
+        Ok(n) if name == digits || name.starts_with('V') || digits.starts_with('0') => {
+            format!("write it as v{n}")
+        }
+        _ => "a version is `v` and a number, e.g. v2".to_owned(),
+    };
+    Err(Error::InvalidVersionName {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+/// Checks that version `number` is the one after `newest`, of `versions`
+/// (the project's, oldest first); returns the number it follows.
+pub fn check_next(versions: &[String], newest: &str, number: u32) -> Result<u32> {
+    let newest_number = version_number(newest).expect("ProjectFile::versions names versions");
+    let next = format!("v{}", newest_number + 1);
+    let name = format!("v{number}");
+    if versions.contains(&name) {
+        return Err(Error::VersionExists {
+            name,
+            file: project_file::FILE_NAME.into(),
+            next,
+        });
+    }
+    if number != newest_number + 1 {
+        return Err(Error::VersionNotNext {
+            name,
+            newest: newest.to_owned(),
+            next,
+        });
+    }
+    Ok(newest_number)
+}
+
+/// `--sunset`, or [`DEFAULT_SUNSET_DAYS`] after `today`; it must be later
+/// than `today`.
+pub fn sunset(given: Option<&str>, today: Date) -> Result<Date> {
+    let Some(given) = given else {
+        return Ok(today.plus_days(DEFAULT_SUNSET_DAYS));
+    };
+    let invalid = |reason: String| Error::InvalidSunset {
+        value: given.to_owned(),
+        reason,
+    };
+    let date = Date::parse(given).map_err(invalid)?;
+    if date <= today {
+        return Err(invalid(format!(
+            "a sunset must be after today ({today}, UTC), so that clients have time to move; \
+             leave --sunset out for {} ({DEFAULT_SUNSET_DAYS} days from today)",
+            today.plus_days(DEFAULT_SUNSET_DAYS)
+        )));
+    }
+    Ok(date)
+}
+
+/// [`inject`] at `anchor` of `file`, with the errors of `add version`.
+fn inject_at(file: &Path, text: &str, anchor: &str, snippet: &str, newest: &str) -> Result<String> {
+    inject(text, anchor, snippet, Placement::Before).map_err(|e| match e {
+        InjectError::AnchorMissing => anchor_missing(file, anchor),
+        InjectError::AlreadyPresent => Error::CannotEdit {
+            file: file.into(),
+            problem: format!(
+                "it already has `{}`, though {} says the newest version is {newest}",
+                snippet.lines().last().unwrap_or_default().trim(),
+                project_file::FILE_NAME
+            ),
+        },
+    })
+}
+
+fn anchor_missing(file: &Path, anchor: &str) -> Error {
+    Error::CannotEdit {
+        file: file.into(),
+        problem: format!("the anchor line `{anchor}` is missing"),
+    }
+}
+
+/// The function of version `number`, to go before `// apigen:versions-routes`:
+/// a blank line, then a copy of version `previous`'s `resources([` list (every
+/// line between `resources([` and its routes marker, verbatim) ending in the
+/// new version's own marker. `Err` says what is missing from `text`.
+pub fn new_version_fn(text: &str, previous: u32, number: u32) -> Result<String, String> {
+    let signature = format!("fn v{previous}() -> OpenApiRouter<AppState> {{");
+    let anchor = routes_anchor(previous);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim() == signature)
+        .ok_or_else(|| format!("the line `{signature}` is missing"))?;
+    let body = &lines[start + 1..];
+    // The function ends at the first `}` in column 0.
+    let body = &body[..body
+        .iter()
+        .position(|l| l.trim_end() == "}")
+        .unwrap_or(body.len())];
+    let open = body
+        .iter()
+        .position(|l| l.trim() == "resources([")
+        .ok_or_else(|| format!("`fn v{previous}()` has no `resources([` list"))?;
+    let marker = body[open + 1..]
+        .iter()
+        .position(|l| l.trim() == anchor)
+        .map(|i| open + 1 + i)
+        .ok_or_else(|| format!("the anchor line `{anchor}` is missing from `fn v{previous}()`"))?;
+    let indent = &body[marker][..body[marker].len() - body[marker].trim_start().len()];
+
+    let mut out = format!(
+        "\n/// Version {number} of the API. It started as v{previous}'s routes (`apigen add version v{number}`); change\n\
+         /// it freely: v{previous} keeps answering as before.\n\
+         fn v{number}() -> OpenApiRouter<AppState> {{\n"
+    );
+    for line in &body[open..marker] {
+        out.push_str(line);
+    }
+    out.push_str(&format!("{indent}{}\n    ])\n}}\n", routes_anchor(number)));
+    Ok(out)
+}
+
+/// The two lines `src/versioning.rs` lists `previous`'s deprecation with.
+pub fn deprecation_lines(previous: &str, name: &str, today: Date, sunset: Date) -> String {
+    format!(
+        "// {previous}: replaced by {name} on {today}; answers until its sunset, {sunset}.\n\
+         Deprecation::new(\"{previous}\", \"{name}\", \"{today}\", \"{sunset}\"),"
+    )
+}
+
+/// Records `name` in `apigen.toml`'s versions, and `previous` as deprecated
+/// `today` with `sunset` (v1 is recorded too, the first time).
+fn record(
+    versions: &mut Vec<VersionRecord>,
+    previous: &str,
+    name: &str,
+    today: Date,
+    sunset: Date,
+) {
+    let blank = |name: &str| VersionRecord {
+        name: name.to_owned(),
+        deprecated: None,
+        sunset: None,
+    };
+    if !versions.iter().any(|v| v.name == "v1") {
+        versions.insert(0, blank("v1"));
+    }
+    if let Some(record) = versions.iter_mut().find(|v| v.name == previous) {
+        record.deprecated = Some(today.to_string());
+        record.sunset = Some(sunset.to_string());
+    }
+    versions.push(blank(name));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    const ROUTERS_V1: &str = "\
+pub const VERSIONS: &[Version] = &[
+    Version::new(\"v1\", v1),
+    // apigen:versions
+];
+
+/// Version 1 of the API: each resource contributes its own router.
+fn v1() -> OpenApiRouter<AppState> {
+    resources([
+        auth::router(),
+        users::router(),
+        // apigen:routes
+    ])
+}
+// apigen:versions-routes
+
+fn resources() {}
+";
+
+    #[test]
+    fn resources_go_to_the_newest_or_the_named_version() {
+        let mut project = ProjectFile::new(&crate::spec::ProjectSpec::with_defaults("shop"));
+        assert_eq!(resolve(&project, None).unwrap(), Some(1));
+        record(
+            &mut project.versions,
+            "v1",
+            "v2",
+            date("2026-03-01"),
+            date("2026-08-28"),
+        );
+        assert_eq!(resolve(&project, None).unwrap(), Some(2));
+        assert_eq!(resolve(&project, Some("v1")).unwrap(), Some(1));
+        let err = resolve(&project, Some("v3")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("this project has no v3; its versions are v1, v2"),
+            "{err}"
+        );
+        project.project.versioning = Versioning::None;
+        assert_eq!(resolve(&project, None).unwrap(), None);
+        let err = resolve(&project, Some("v1")).unwrap_err().to_string();
+        assert!(
+            err.contains("--versioning none has no versions; drop --version"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn names_are_v_and_a_number_and_mistakes_are_explained() {
+        assert_eq!(parse_name("v2").unwrap(), 2);
+        assert_eq!(parse_name("v10").unwrap(), 10);
+        for (name, reason) in [
+            ("2", "write it as v2"),
+            ("V2", "write it as v2"),
+            ("v02", "write it as v2"),
+            ("v0", "versions count from v1"),
+            ("v2.1", "a version is `v` and a number"),
+            ("version2", "a version is `v` and a number"),
+            ("", "a version is `v` and a number"),
+        ] {
+            let err = parse_name(name).unwrap_err().to_string();
+            assert!(err.contains(reason), "{name}: {err}");
+            assert!(err.ends_with("nothing was changed"), "{err}");
+        }
+    }
+
+    #[test]
+    fn only_the_version_after_the_newest_can_come_next() {
+        let versions = ["v1".to_owned()];
+        assert_eq!(check_next(&versions, "v1", 2).unwrap(), 1);
+        let err = check_next(&versions, "v1", 3).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "v3 cannot come next: this project's newest version is v1, so the next is v2"
+            ),
+            "{err}"
+        );
+        let err = check_next(&versions, "v1", 1).unwrap_err().to_string();
+        assert!(
+            err.starts_with("version v1 already exists (apigen.toml); the next is v2"),
+            "{err}"
+        );
+        let versions = ["v1".to_owned(), "v2".to_owned()];
+        assert_eq!(check_next(&versions, "v2", 3).unwrap(), 2);
+        assert!(
+            check_next(&versions, "v2", 2)
+                .unwrap_err()
+                .to_string()
+                .contains("exists")
+        );
+    }
+
+    #[test]
+    fn the_sunset_defaults_to_180_days_and_must_be_after_today() {
+        let today = date("2026-03-01");
+        assert_eq!(sunset(None, today).unwrap(), date("2026-08-28"));
+        assert_eq!(
+            sunset(Some("2026-03-02"), today).unwrap(),
+            date("2026-03-02")
+        );
+        for (given, message) in [
+            (
+                "2026-03-01",
+                "a sunset must be after today (2026-03-01, UTC)",
+            ),
+            ("2025-12-31", "leave --sunset out for 2026-08-28"),
+            ("2026-02-30", "2026-02 has 28 days"),
+            ("tomorrow", "expected a date YYYY-MM-DD"),
+        ] {
+            let err = sunset(Some(given), today).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("invalid --sunset \"{given}\"")),
+                "{err}"
+            );
+            assert!(err.contains(message), "{given}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_new_version_copies_the_previous_list_verbatim() {
+        let function = new_version_fn(ROUTERS_V1, 1, 2).unwrap();
+        assert_eq!(
+            function,
+            "
+/// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change
+/// it freely: v1 keeps answering as before.
+fn v2() -> OpenApiRouter<AppState> {
+    resources([
+        auth::router(),
+        users::router(),
+        // apigen:routes:v2
+    ])
+}
+"
+        );
+        let text = insert_verbatim(ROUTERS_V1, VERSIONS_ROUTES_ANCHOR, &function).unwrap();
+        let text = text.replace(
+            "        // apigen:routes:v2",
+            "        reviews::router(),\n        // apigen:routes:v2",
+        );
+        let third = new_version_fn(&text, 2, 3).unwrap();
+        assert!(
+            third.contains(
+                "fn v3() -> OpenApiRouter<AppState> {\n    resources([\n        auth::router(),\n        users::router(),\n        reviews::router(),\n        // apigen:routes:v3\n    ])\n}\n"
+            ),
+            "{third}"
+        );
+        assert!(third.contains("It started as v2's routes (`apigen add version v3`)"));
+    }
+
+    #[test]
+    fn a_list_without_its_marker_is_named() {
+        let no_marker = ROUTERS_V1.replace("        // apigen:routes\n", "");
+        assert_eq!(
+            new_version_fn(&no_marker, 1, 2).unwrap_err(),
+            "the anchor line `// apigen:routes` is missing from `fn v1()`"
+        );
+        // A marker of another function is not v1's.
+        let elsewhere = format!("{no_marker}fn other() {{\n    // apigen:routes\n}}\n");
+        assert!(new_version_fn(&elsewhere, 1, 2).is_err());
+        assert_eq!(
+            new_version_fn(ROUTERS_V1, 2, 3).unwrap_err(),
+            "the line `fn v2() -> OpenApiRouter<AppState> {` is missing"
+        );
+    }
+
+    #[test]
+    fn deprecations_name_both_versions_and_dates() {
+        let lines = deprecation_lines("v1", "v2", date("2026-03-01"), date("2026-08-28"));
+        assert_eq!(
+            lines,
+            "// v1: replaced by v2 on 2026-03-01; answers until its sunset, 2026-08-28.\n\
+             Deprecation::new(\"v1\", \"v2\", \"2026-03-01\", \"2026-08-28\"),"
+        );
+    }
+
+    #[test]
+    fn versions_are_recorded_with_the_dates_of_the_one_replaced() {
+        let mut versions = Vec::new();
+        let (today, sunset) = (date("2026-03-01"), date("2026-08-28"));
+        record(&mut versions, "v1", "v2", today, sunset);
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0].name, "v1");
+        assert_eq!(versions[0].deprecated.as_deref(), Some("2026-03-01"));
+        assert_eq!(versions[0].sunset.as_deref(), Some("2026-08-28"));
+        assert_eq!(
+            (versions[1].name.as_str(), &versions[1].sunset),
+            ("v2", &None)
+        );
+        record(
+            &mut versions,
+            "v2",
+            "v3",
+            date("2026-04-01"),
+            date("2026-10-01"),
+        );
+        assert_eq!(versions[0].sunset.as_deref(), Some("2026-08-28"));
+        assert_eq!(versions[1].sunset.as_deref(), Some("2026-10-01"));
+        assert_eq!(versions[2].name, "v3");
+    }
+}

@@ -1,0 +1,549 @@
+//! `apigen add version` and `apigen add resource --version` as users run
+//! them, in projects made with `--versioning url` and `--versioning header`:
+//! what they write, and every refusal leaving the project byte for byte as
+//! it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use apigen::date::Date;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const ROUTERS: &str = "src/routers/mod.rs";
+const VERSIONING: &str = "src/versioning.rs";
+const VERSIONED: [&str; 2] = ["url", "header"];
+
+/// `apigen` in `dir`, never attached to a terminal, colours off.
+fn apigen(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("apigen").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// A fresh project `shop` made with `--versioning <versioning>`.
+fn project(versioning: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--yes", "--vcs", "none", "--versioning"])
+        .arg(versioning)
+        .assert()
+        .success();
+    let root = dir.path().join("shop");
+    (dir, root)
+}
+
+/// Every file below `dir` with its contents: the whole state of a project.
+fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let path = e.path().strip_prefix(dir).unwrap().display().to_string();
+            (path, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The files that differ between two states of a project.
+fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut paths: Vec<String> = before.keys().chain(after.keys()).cloned().collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter(|p| before.get(p) != after.get(p))
+        .collect()
+}
+
+fn read(root: &Path, file: &str) -> String {
+    fs::read_to_string(root.join(file)).unwrap()
+}
+
+/// Runs `apigen add <args>` in `root`, expects it to fail with `message`,
+/// and proves that no file was added, removed or changed.
+fn refused(root: &Path, args: &[&str], message: &str) {
+    let before = contents(root);
+    apigen(root)
+        .arg("add")
+        .args(args)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(message))
+        .stderr(predicate::str::contains("nothing was changed"));
+    assert!(contents(root) == before, "{args:?} changed the project");
+}
+
+/// The lines strictly between `fn <version>()`'s `resources([` and `marker`.
+fn routes_of(routers: &str, version: &str, marker: &str) -> String {
+    let signature = format!("fn {version}() -> OpenApiRouter<AppState> {{\n    resources([\n");
+    let start = routers.find(&signature).expect("the version's function") + signature.len();
+    let end = start + routers[start..].find(marker).expect("its marker");
+    // Up to the marker's own line.
+    routers[start..end].trim_end_matches(' ').to_owned()
+}
+
+fn today() -> Date {
+    Date::today()
+}
+
+#[test]
+fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
+    for versioning in VERSIONED {
+        let (_dir, root) = project(versioning);
+        let before = contents(&root);
+        let v1_routes = routes_of(&read(&root, ROUTERS), "v1", "// apigen:routes\n");
+        assert!(v1_routes.contains("users::router(),\n"), "{v1_routes}");
+        apigen(&root)
+            .args(["add", "version", "v2"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Changed apigen.toml"))
+            .stdout(predicate::str::contains("Changed src/routers/mod.rs"))
+            .stdout(predicate::str::contains("Changed src/versioning.rs"))
+            .stdout(predicate::str::contains(
+                "v1 now answers with Deprecation/Sunset headers",
+            ))
+            .stdout(predicate::str::contains("commit tests/contracts/v1.json"));
+        let after = contents(&root);
+        assert_eq!(
+            changed(&before, &after),
+            ["apigen.toml", ROUTERS, VERSIONING],
+            "{versioning}"
+        );
+
+        let (today, sunset) = (today(), today().plus_days(180));
+        let routers = read(&root, ROUTERS);
+        assert!(
+            routers.contains(
+                "    Version::new(\"v1\", v1),\n    Version::new(\"v2\", v2),\n    // apigen:versions\n"
+            ),
+            "{routers}"
+        );
+        let function = format!(
+            "    ])\n}}\n\n\
+             /// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change\n\
+             /// it freely: v1 keeps answering as before.\n\
+             fn v2() -> OpenApiRouter<AppState> {{\n    resources([\n\
+             {v1_routes}        // apigen:routes:v2\n    ])\n}}\n// apigen:versions-routes\n"
+        );
+        assert!(routers.contains(&function), "{versioning}:\n{routers}");
+        // v1 is as it was.
+        assert_eq!(routes_of(&routers, "v1", "// apigen:routes\n"), v1_routes);
+
+        let deprecations = read(&root, VERSIONING);
+        let listed = format!(
+            "pub const DEPRECATIONS: &[Deprecation] = &[\n    \
+             // v1: replaced by v2 on {today}; answers until its sunset, {sunset}.\n    \
+             Deprecation::new(\"v1\", \"v2\", \"{today}\", \"{sunset}\"),\n    \
+             // apigen:deprecations\n];"
+        );
+        assert!(deprecations.contains(&listed), "{deprecations}");
+
+        let recorded = read(&root, "apigen.toml");
+        let versions = format!(
+            "[[version]]\nname = \"v1\"\ndeprecated = \"{today}\"\nsunset = \"{sunset}\"\n\n\
+             [[version]]\nname = \"v2\"\n"
+        );
+        assert!(recorded.contains(&versions), "{recorded}");
+        assert!(
+            after.keys().all(|path| !path.ends_with(".tmp")),
+            "temporary files left behind"
+        );
+    }
+}
+
+#[test]
+fn a_third_version_starts_from_the_second_and_keeps_its_sunset() {
+    let (_dir, root) = project("url");
+    apigen(&root)
+        .args(["add", "version", "v2", "--sunset", "2999-01-31"])
+        .assert()
+        .success();
+    apigen(&root)
+        .args(["add", "resource", "reviews", "--fields", "stars:int"])
+        .assert()
+        .success();
+    apigen(&root)
+        .args(["add", "version", "v3", "--sunset", "2999-12-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("v2 now answers"));
+    let routers = read(&root, ROUTERS);
+    let v2 = routes_of(&routers, "v2", "// apigen:routes:v2\n");
+    assert!(v2.contains("reviews::router(),"), "{routers}");
+    assert_eq!(routes_of(&routers, "v3", "// apigen:routes:v3\n"), v2);
+    assert!(!routes_of(&routers, "v1", "// apigen:routes\n").contains("reviews"));
+    assert!(routers.contains("It started as v2's routes (`apigen add version v3`)"));
+    assert!(routers.contains("    Version::new(\"v2\", v2),\n    Version::new(\"v3\", v3),\n"));
+    let deprecations = read(&root, VERSIONING);
+    assert!(deprecations.contains("Deprecation::new(\"v1\", \"v2\", "));
+    assert!(deprecations.contains(&format!(
+        "Deprecation::new(\"v2\", \"v3\", \"{}\", \"2999-12-31\"),\n    // apigen:deprecations",
+        today()
+    )));
+    let recorded = read(&root, "apigen.toml");
+    assert!(
+        recorded.contains("sunset = \"2999-01-31\"\n\n[[version]]\nname = \"v2\"\ndeprecated = "),
+        "{recorded}"
+    );
+    assert!(
+        recorded.contains("sunset = \"2999-12-31\"\n\n[[version]]\nname = \"v3\"\n"),
+        "{recorded}"
+    );
+}
+
+/// The inserted text is what rustfmt would write: starting from files
+/// rustfmt leaves alone, `add version` (twice) keeps them so.
+#[test]
+fn the_edited_files_stay_rustfmt_clean() {
+    for versioning in VERSIONED {
+        let (_dir, root) = project(versioning);
+        let files = [root.join(ROUTERS), root.join(VERSIONING)];
+        let rustfmt = |check: bool| {
+            let mut cmd = std::process::Command::new("rustfmt");
+            cmd.args(["--edition", "2024"]).args(&files);
+            if check {
+                cmd.arg("--check");
+            }
+            cmd.output().expect("rustfmt is installed")
+        };
+        // Whatever the templates leave, the edits alone are checked.
+        assert!(rustfmt(false).status.success());
+        for version in ["v2", "v3"] {
+            apigen(&root)
+                .args(["add", "version", version])
+                .assert()
+                .success();
+            let output = rustfmt(true);
+            assert!(
+                output.status.success(),
+                "{versioning} {version}:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        apigen(&root)
+            .args(["add", "resource", "reviews", "--fields", "stars:int"])
+            .args(["--version", "v2"])
+            .assert()
+            .success();
+        assert!(rustfmt(true).status.success(), "{versioning} --version v2");
+    }
+}
+
+#[test]
+fn dry_run_shows_the_diffs_and_writes_nothing() {
+    let (_dir, root) = project("header");
+    let before = contents(&root);
+    apigen(&root)
+        .args(["add", "version", "v2", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Would change src/routers/mod.rs"))
+        .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
+        .stdout(predicate::str::contains("+    Version::new(\"v2\", v2),"))
+        .stdout(predicate::str::contains(
+            "+fn v2() -> OpenApiRouter<AppState> {",
+        ))
+        .stdout(predicate::str::contains("+        // apigen:routes:v2"))
+        .stdout(predicate::str::contains("--- a/src/versioning.rs"))
+        .stdout(predicate::str::contains(
+            "+    Deprecation::new(\"v1\", \"v2\", ",
+        ))
+        .stdout(predicate::str::contains("+name = \"v2\""))
+        .stdout(predicate::str::contains("Next:").not());
+    assert!(contents(&root) == before, "--dry-run wrote something");
+}
+
+#[test]
+fn a_version_that_exists_or_is_not_next_is_refused() {
+    let (_dir, root) = project("url");
+    refused(
+        &root,
+        &["version", "v3"],
+        "v3 cannot come next: this project's newest version is v1, so the next is v2",
+    );
+    refused(
+        &root,
+        &["version", "v1"],
+        "version v1 already exists (apigen.toml); the next is v2",
+    );
+    apigen(&root)
+        .args(["add", "version", "v2"])
+        .assert()
+        .success();
+    refused(
+        &root,
+        &["version", "v2"],
+        "version v2 already exists (apigen.toml); the next is v3",
+    );
+    refused(
+        &root,
+        &["version", "v4"],
+        "v4 cannot come next: this project's newest version is v2, so the next is v3",
+    );
+}
+
+#[test]
+fn bad_names_are_refused() {
+    let (_dir, root) = project("header");
+    for (name, message) in [
+        ("2", "invalid version name \"2\": write it as v2"),
+        ("V2", "write it as v2"),
+        ("v02", "write it as v2"),
+        ("v0", "versions count from v1"),
+        ("v2.0", "a version is `v` and a number, e.g. v2"),
+        ("beta", "a version is `v` and a number"),
+    ] {
+        refused(&root, &["version", name], message);
+    }
+}
+
+#[test]
+fn a_sunset_that_is_no_date_or_not_after_today_is_refused() {
+    let (_dir, root) = project("url");
+    let today = today().to_string();
+    let yesterday = Date::today().plus_days(-1).to_string();
+    for (sunset, message) in [
+        (
+            "2027-02-30",
+            "invalid --sunset \"2027-02-30\": 2027-02-30 is not a day",
+        ),
+        ("30/06/2027", "expected a date YYYY-MM-DD"),
+        ("soon", "expected a date YYYY-MM-DD"),
+        (&today, "a sunset must be after today"),
+        (&yesterday, "a sunset must be after today"),
+        ("2001-01-01", "leave --sunset out for"),
+    ] {
+        refused(&root, &["version", "v2", "--sunset", sunset], message);
+    }
+    let tomorrow = Date::today().plus_days(1).to_string();
+    apigen(&root)
+        .args(["add", "version", "v2", "--sunset", &tomorrow])
+        .assert()
+        .success();
+    assert!(read(&root, VERSIONING).contains(&format!("\"{today}\", \"{tomorrow}\"),")));
+}
+
+#[test]
+fn a_project_without_versioning_refuses_versions() {
+    let (_dir, root) = project("none");
+    refused(
+        &root,
+        &["version", "v2"],
+        "a project with --versioning none has no versions",
+    );
+    refused(
+        &root,
+        &[
+            "resource",
+            "reviews",
+            "--fields",
+            "stars:int",
+            "--version",
+            "v1",
+        ],
+        "--version v1: a project with --versioning none has no versions; drop --version",
+    );
+    // Without --version, resources go where they always went.
+    apigen(&root)
+        .args(["add", "resource", "reviews", "--fields", "stars:int"])
+        .assert()
+        .success();
+    assert!(read(&root, ROUTERS).contains("reviews::router(),\n        // apigen:routes\n"));
+    assert!(!read(&root, "apigen.toml").contains("\nversion ="));
+}
+
+#[test]
+fn a_missing_marker_is_named_and_nothing_changes() {
+    let (_dir, root) = project("url");
+    for (file, line, message) in [
+        (
+            ROUTERS,
+            "    // apigen:versions\n",
+            "src/routers/mod.rs: the anchor line `// apigen:versions` is missing",
+        ),
+        (
+            ROUTERS,
+            "// apigen:versions-routes\n",
+            "src/routers/mod.rs: the anchor line `// apigen:versions-routes` is missing",
+        ),
+        (
+            ROUTERS,
+            "        // apigen:routes\n",
+            "the anchor line `// apigen:routes` is missing from `fn v1()`",
+        ),
+        (
+            VERSIONING,
+            "    // apigen:deprecations\n",
+            "src/versioning.rs: the anchor line `// apigen:deprecations` is missing",
+        ),
+    ] {
+        let path = root.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(line), "{file} has no {line:?}");
+        fs::write(&path, text.replace(line, "")).unwrap();
+        refused(&root, &["version", "v2"], message);
+        fs::write(&path, text).unwrap();
+    }
+    // A v2 written by hand, which apigen.toml does not know of.
+    let path = root.join(ROUTERS);
+    let text = fs::read_to_string(&path).unwrap();
+    let by_hand = "fn v2() -> OpenApiRouter<AppState> {\n    resources([])\n}\n";
+    fs::write(
+        &path,
+        text.replace(
+            "// apigen:versions-routes\n",
+            &format!("{by_hand}// apigen:versions-routes\n"),
+        ),
+    )
+    .unwrap();
+    refused(
+        &root,
+        &["version", "v2"],
+        "src/routers/mod.rs: it already defines `fn v2()`, which apigen.toml does not record",
+    );
+    fs::write(&path, text).unwrap();
+    // A hand-edited apigen.toml naming no version.
+    let recorded = root.join("apigen.toml");
+    let text = fs::read_to_string(&recorded).unwrap();
+    fs::write(&recorded, format!("{text}\n[[version]]\nname = \"2\"\n")).unwrap();
+    refused(
+        &root,
+        &["version", "v2"],
+        "its [[version]] name \"2\" is not a version",
+    );
+}
+
+#[test]
+fn a_resource_goes_to_the_version_asked_for_only() {
+    for versioning in VERSIONED {
+        let (_dir, root) = project(versioning);
+        apigen(&root)
+            .args(["add", "version", "v2"])
+            .assert()
+            .success();
+        let v1_before = routes_of(&read(&root, ROUTERS), "v1", "// apigen:routes\n");
+        apigen(&root)
+            .args(["add", "resource", "reviews", "--fields", "stars:int"])
+            .args(["--version", "v2"])
+            .assert()
+            .success();
+        let routers = read(&root, ROUTERS);
+        assert!(
+            routers.contains("        reviews::router(),\n        // apigen:routes:v2\n"),
+            "{routers}"
+        );
+        assert_eq!(
+            routes_of(&routers, "v1", "// apigen:routes\n"),
+            v1_before,
+            "{versioning}: v1 changed"
+        );
+        assert!(routers.contains("mod reviews;"));
+        let recorded = read(&root, "apigen.toml");
+        assert!(
+            recorded.contains(
+                "name = \"reviews\"\nfields = \"stars:int\"\nowned = false\nversion = \"v2\"\n"
+            ),
+            "{recorded}"
+        );
+        // Without --version: the newest; --version v1: v1 alone.
+        apigen(&root)
+            .args(["add", "resource", "tags", "--fields", "label:string"])
+            .assert()
+            .success();
+        apigen(&root)
+            .args(["add", "resource", "notes", "--fields", "body:text"])
+            .args(["--version", "v1"])
+            .assert()
+            .success();
+        let routers = read(&root, ROUTERS);
+        let v1 = routes_of(&routers, "v1", "// apigen:routes\n");
+        let v2 = routes_of(&routers, "v2", "// apigen:routes:v2\n");
+        assert!(
+            v1.contains("notes::router(),") && !v1.contains("tags::"),
+            "{v1}"
+        );
+        assert!(
+            v2.contains("tags::router(),") && !v2.contains("notes::"),
+            "{v2}"
+        );
+        // The resource's own tests call it under its version's prefix.
+        if versioning == "url" {
+            let tests = read(&root, "tests/reviews.rs");
+            assert!(tests.contains("\"/v2/reviews\""), "{tests}");
+        }
+    }
+}
+
+#[test]
+fn an_unknown_version_is_refused_for_a_resource() {
+    let (_dir, root) = project("url");
+    refused(
+        &root,
+        &[
+            "resource",
+            "reviews",
+            "--fields",
+            "stars:int",
+            "--version",
+            "v2",
+        ],
+        "this project has no v2; its versions are v1",
+    );
+    apigen(&root)
+        .args(["add", "version", "v2"])
+        .assert()
+        .success();
+    refused(
+        &root,
+        &[
+            "resource",
+            "reviews",
+            "--fields",
+            "stars:int",
+            "--version",
+            "v9",
+        ],
+        "this project has no v9; its versions are v1, v2",
+    );
+    // Refused before apigen would ask for fields.
+    refused(
+        &root,
+        &["resource", "reviews", "--version", "v9"],
+        "this project has no v9",
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let (_dir, root) = project("url");
+    for args in [
+        &["add", "version", "v2", "--dry-run"][..],
+        &["add", "version", "v2"],
+        &["add", "version", "--help"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_apigen"))
+            .args(args)
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .env_remove("CI")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
+    }
+    assert!(read(&root, ROUTERS).contains("fn v2() -> OpenApiRouter<AppState> {"));
+}
