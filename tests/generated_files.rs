@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec};
+use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Versioning};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
@@ -292,24 +292,32 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
 }
 
 /// Every generated Rust file is already rustfmt-clean whatever the name's
-/// length (rustfmt's layout depends on it), for every auth method, database and cache.
+/// length (rustfmt's layout depends on it), for every auth method and database,
+/// with every cache (URL versioning) and with every versioning (no cache): paths
+/// differ in length between versioning modes too.
 /// Runs the toolchain's `rustfmt`; it fails, never skips, without one.
 #[test]
 fn rust_files_are_rustfmt_clean_with_a_long_name() {
     let name = "a-rather-long-billing-and-invoicing-service-name";
     let every = Auth::supported().into_iter().flat_map(|auth| {
         Database::supported().into_iter().flat_map(move |db| {
-            Cache::supported()
+            let caches = Cache::supported()
                 .into_iter()
-                .map(move |cache| (auth, db, cache))
+                .map(move |cache| (auth, db, cache, Versioning::Url));
+            let versionings = Versioning::supported()
+                .into_iter()
+                .filter(|v| *v != Versioning::Url)
+                .map(move |versioning| (auth, db, Cache::None, versioning));
+            caches.chain(versionings)
         })
     });
-    for (auth, db, cache) in every {
+    for (auth, db, cache, versioning) in every {
         {
             let spec = ProjectSpec {
                 auth,
                 db,
                 cache,
+                versioning,
                 ..ProjectSpec::with_defaults(name)
             };
             let dir = tempfile::tempdir().unwrap();
