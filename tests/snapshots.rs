@@ -7,9 +7,12 @@ use apigen::render::{Secrets, embedded_templates, embedded_templates_in, manifes
 use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
+use apigen::date::Date;
+use apigen::resource::plan::plan_resource_in;
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::{Auth, Cache, Database, ProjectSpec};
-use apigen::writer::write_project;
+use apigen::spec::{Auth, Cache, Database, ProjectSpec, Versioning};
+use apigen::version::{VersionRequest, plan_version};
+use apigen::writer::{FileEdit, apply_files, write_project};
 
 /// Secrets are random in real runs; snapshots show this fixed stand-in.
 fn fixed_secrets() -> Secrets {
@@ -155,6 +158,91 @@ fn add_resource_with_sessions() {
         ORDER_ITEMS,
         true,
     );
+}
+
+/// The default project with `--versioning header` or `none`.
+fn with_versioning(versioning: Versioning) -> ProjectSpec {
+    ProjectSpec {
+        versioning,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_with_header_versioning() {
+    snapshot_project("rest-jwt-sqlite-header", &with_versioning(Versioning::Header));
+}
+
+#[test]
+fn project_without_versioning() {
+    snapshot_project("rest-jwt-sqlite-none", &with_versioning(Versioning::None));
+}
+
+#[test]
+fn add_resource_with_header_versioning() {
+    snapshot_resource_in(
+        &with_versioning(Versioning::Header),
+        "add-products-versioning-header",
+        "products",
+        PRODUCTS,
+        false,
+    );
+}
+
+/// `apigen add version v2` in a project with a resource, on a fixed day; then a
+/// resource added to v2 only. Snapshots the diffs of both.
+fn snapshot_version(spec: &ProjectSpec, preset: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("myapi");
+    write_project(&root, &project_files(spec, &fixed_secrets()).unwrap()).unwrap();
+    let products = ResourceRequest {
+        name: "products".into(),
+        fields: parse_fields("title:string,price:decimal").unwrap(),
+        owned: false,
+    };
+    let change = plan_resource(&root, &products, "20260301120000").unwrap();
+    apply_files(&root, &change.new_files, &change.edits).unwrap();
+    let request = VersionRequest {
+        name: "v2".into(),
+        sunset: Some("2026-09-30".into()),
+    };
+    let today = Date::parse("2026-03-02").unwrap();
+    let version = plan_version(&root, &request, today).unwrap();
+    assert!(version.change.new_files.is_empty());
+    snapshot_edits(&format!("{preset}-add-version-v2"), &version.change.edits);
+    apply_files(&root, &[], &version.change.edits).unwrap();
+    let reviews = ResourceRequest {
+        name: "reviews".into(),
+        fields: parse_fields("stars:int,body:text?").unwrap(),
+        owned: false,
+    };
+    let change = plan_resource_in(&root, &reviews, Some("v2"), "20260302120000").unwrap();
+    snapshot_edits(&format!("{preset}-add-reviews-v2"), &change.edits);
+    settings().bind(|| {
+        let tests = change.new_files.iter().find(|f| f.path.starts_with("tests"));
+        let tests = &tests.expect("the resource's tests").contents;
+        insta::assert_snapshot!(format!("{preset}-add-reviews-v2@tests__reviews.rs"), tests);
+    });
+}
+
+fn snapshot_edits(preset: &str, edits: &[FileEdit]) {
+    settings().bind(|| {
+        for edit in edits {
+            let path = edit.path.display().to_string();
+            let diff = unified_diff(&path, &edit.before, &edit.after);
+            insta::assert_snapshot!(format!("{preset}@{}.diff", path.replace('/', "__")), diff);
+        }
+    });
+}
+
+#[test]
+fn add_version_with_url_versioning() {
+    snapshot_version(&ProjectSpec::with_defaults("myapi"), "url");
+}
+
+#[test]
+fn add_version_with_header_versioning() {
+    snapshot_version(&with_versioning(Versioning::Header), "header");
 }
 
 #[test]
