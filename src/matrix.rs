@@ -22,6 +22,12 @@ pub enum Resources {
     /// Two resources added; one of them `--owned` where the auth method has
     /// owners (see [`Combination::owned`]).
     Added,
+    /// [`Resources::Added`], then `apigen add version v2` and a resource in v2
+    /// only; the project's tests run before that resource (recording v1's
+    /// contract) and after it (proving v1 did not change). Not a pairwise
+    /// value: one such project per versioning mode that has versions
+    /// ([`versioned`]).
+    SecondVersion,
 }
 
 impl Resources {
@@ -33,6 +39,7 @@ impl Resources {
         match self {
             Resources::Fresh => "fresh",
             Resources::Added => "resources",
+            Resources::SecondVersion => "v2",
         }
     }
 }
@@ -126,7 +133,7 @@ impl Combination {
     /// Whether one of the added resources is `--owned`: only where resources
     /// are added and the auth method allows owners ([`owned_refusal`]).
     pub fn owned(&self) -> bool {
-        self.resources == Resources::Added && owned_refusal(self.auth).is_none()
+        self.resources != Resources::Fresh && owned_refusal(self.auth).is_none()
     }
 }
 
@@ -211,7 +218,23 @@ impl Dimensions {
 
 /// The matrix `tests/e2e.rs` runs: pairwise over every supported value.
 pub fn combinations() -> Vec<Combination> {
-    Dimensions::supported().pairwise()
+    let mut combinations = Dimensions::supported().pairwise();
+    combinations.extend(versioned());
+    combinations
+}
+
+/// The default project grown to a second API version
+/// ([`Resources::SecondVersion`]), once per versioning mode that has versions.
+pub fn versioned() -> Vec<Combination> {
+    Versioning::supported()
+        .into_iter()
+        .filter(|versioning| *versioning != Versioning::None)
+        .map(|versioning| Combination {
+            versioning,
+            resources: Resources::SecondVersion,
+            ..Combination::default_project()
+        })
+        .collect()
 }
 
 /// The protocol dimension: the one supported protocol; or, when several are
@@ -331,6 +354,20 @@ mod tests {
         assert_eq!(combinations[0], Combination::default_project());
         let names: BTreeSet<String> = combinations.iter().map(Combination::name).collect();
         assert_eq!(names.len(), combinations.len(), "names are unique");
+    }
+
+    #[test]
+    fn every_versioning_with_versions_grows_a_second_version() {
+        let versioned = versioned();
+        let modes: Vec<Versioning> = versioned.iter().map(|c| c.versioning).collect();
+        assert_eq!(modes, vec![Versioning::Url, Versioning::Header]);
+        assert!(
+            versioned
+                .iter()
+                .all(|c| c.owned() && c.name().ends_with("-v2"))
+        );
+        let all = combinations();
+        assert!(versioned.iter().all(|c| all.contains(c)));
     }
 
     #[test]

@@ -33,7 +33,7 @@ use similar::TextDiff;
 
 use crate::render::RenderedFile;
 use crate::resource::Change;
-use crate::spec::{Choice, ProjectSpec};
+use crate::spec::{Choice, ProjectSpec, Versioning};
 use crate::vcs::VcsOutcome;
 use crate::version::VersionChange;
 
@@ -75,10 +75,12 @@ pub fn choices(spec: &ProjectSpec) {
 }
 
 fn versioning(spec: &ProjectSpec) -> String {
-    match spec.api_prefix() {
-        "" => spec.versioning.name(),
-        prefix => format!("{} ({prefix}/…)", spec.versioning.name()),
-    }
+    let how = match spec.versioning {
+        Versioning::Url => "/v1/…",
+        Versioning::Header => "Accept-Version: 1",
+        Versioning::None => "unversioned paths",
+    };
+    format!("{} ({how})", spec.versioning.name())
 }
 
 /// The files, as written or (dry run) as they would be.

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Choice, Database};
+use apigen::spec::{Auth, Choice, Database, Versioning};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// One trial per combination, run by libtest-mimic with the usual
@@ -126,9 +126,13 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
     apigen(dir, &new_args(combination, &name))?;
     // The generated Cargo.lock is complete for these choices: nothing to resolve.
     step(&["metadata", "--locked", "--format-version", "1"], &[])?;
-    if combination.resources == Resources::Added {
+    if combination.resources != Resources::Fresh {
         log("apigen add resource");
         add_resources(&project, combination.owned())?;
+    }
+    if combination.resources == Resources::SecondVersion {
+        log("apigen add version v2");
+        apigen(&project, &["add", "version", "v2"])?;
     }
     let server = Server::of(combination.db);
     let test_envs: Vec<(&str, &str)> = server
@@ -142,9 +146,27 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
     // Reuses the build's artifacts but for crates whose features the
     // project's dev-dependencies change.
     step(&["test"], &test_envs)?;
+    if combination.resources == Resources::SecondVersion {
+        // The first run recorded v1's contract; a resource in v2 must leave it as it is.
+        let contract = project.join("tests/contracts/v1.json");
+        if !contract.is_file() {
+            return Err(format!("the tests did not record {}", contract.display()));
+        }
+        log("apigen add resource reviews (v2 only)");
+        apigen(
+            &project,
+            &["add", "resource", "reviews", "--fields", REVIEWS],
+        )?;
+        step(&["fmt", "--check"], &[])?;
+        step(&["clippy", "--all-targets", "--", "-D", "warnings"], &[])?;
+        step(&["test"], &test_envs)?;
+    }
     log("serve");
     serve(combination, &project, server.as_ref())
 }
+
+/// The fields of the resource added to v2 only.
+const REVIEWS: &str = "stars:int,body:text?";
 
 /// `apigen new NAME --yes` and the combination's flags; every project but
 /// the default one (generated exactly as users first run it) skips git.
@@ -162,7 +184,7 @@ fn new_args(combination: &Combination, name: &str) -> Vec<String> {
 fn build_args(combination: &Combination) -> &'static [&'static str] {
     match combination.resources {
         Resources::Fresh => &["build", "--locked"],
-        Resources::Added => &["build"],
+        Resources::Added | Resources::SecondVersion => &["build"],
     }
 }
 
@@ -396,18 +418,45 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
         return Err(format!("GET /health: {}", health.body));
     }
     let credential = credential(combination, served)?;
+    if combination.resources == Resources::SecondVersion {
+        return probe_versions(combination, served, &credential);
+    }
     authenticated_get(
         served.port,
         &probe_path(combination, served.prefix),
+        &[],
         &credential,
     )
+}
+
+/// The resource of v2 answers in v2; v1 answers as before, marked deprecated.
+fn probe_versions(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+) -> Result<(), String> {
+    let (v2, in_v2): (&str, Vec<(&str, String)>) = match combination.versioning {
+        Versioning::Header => ("/reviews", vec![("accept-version", "2".to_owned())]),
+        _ => ("/v2/reviews", Vec::new()),
+    };
+    authenticated_get(served.port, v2, &in_v2, credential)?;
+    let v1 = format!("{}/products", served.prefix);
+    let old = request(served.port, "GET", &v1, &credential.headers, None)?;
+    expect(&old, 200, &format!("GET {v1} (v1)"))?;
+    match (old.header("deprecation"), old.header("sunset")) {
+        (Some(_), Some(_)) => Ok(()),
+        _ => Err(format!(
+            "GET {v1}: v1 is not marked deprecated:\n{}",
+            old.head
+        )),
+    }
 }
 
 /// The route the authenticated request reads: the first added resource, or
 /// the signed-in user where no resource was added.
 fn probe_path(combination: &Combination, prefix: &str) -> String {
     match combination.resources {
-        Resources::Added => format!("{prefix}/products"),
+        Resources::Added | Resources::SecondVersion => format!("{prefix}/products"),
         Resources::Fresh if AuthVars::of(combination.auth).users => format!("{prefix}/users/me"),
         Resources::Fresh if AuthVars::of(combination.auth).api_keys => format!("{prefix}/api-keys"),
         // No route of its own yet: the document that says every route is public.
@@ -524,14 +573,20 @@ fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
     })
 }
 
-/// GET `path` with `credential` answers 200 with JSON; when the credential
-/// is something, the same GET without it answers 401.
-fn authenticated_get(port: u16, path: &str, credential: &Credential) -> Result<(), String> {
-    let with = request(port, "GET", path, &credential.headers, None)?;
+/// GET `path` with `headers` and `credential` answers 200 with JSON; when the
+/// credential is something, the same GET without it answers 401.
+fn authenticated_get(
+    port: u16,
+    path: &str,
+    headers: &[(&'static str, String)],
+    credential: &Credential,
+) -> Result<(), String> {
+    let signed: Vec<(&str, String)> = headers.iter().chain(&credential.headers).cloned().collect();
+    let with = request(port, "GET", path, &signed, None)?;
     expect(&with, 200, &format!("GET {path} signed in"))?;
     with.json()?;
     if !credential.headers.is_empty() {
-        let without = request(port, "GET", path, &[], None)?;
+        let without = request(port, "GET", path, headers, None)?;
         expect(&without, 401, &format!("GET {path} without credentials"))?;
     }
     Ok(())

@@ -209,19 +209,22 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
 #[test]
 fn best_practices_map_names_only_existing_files_and_tests() {
     for auth in Auth::supported() {
-        for db in Database::supported() {
+        for (db, versioning) in Database::supported()
+            .into_iter()
+            .flat_map(|db| Versioning::supported().into_iter().map(move |v| (db, v)))
+        {
             let spec = ProjectSpec {
                 auth,
                 db,
+                versioning,
                 ..ProjectSpec::with_defaults(NAME)
             };
             let files = project_of(&spec);
             let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
             assert!(
                 broken.is_empty(),
-                "docs/BEST_PRACTICES.md of --auth {} --db {} is out of date:\n{}",
-                auth.name(),
-                db.name(),
+                "docs/BEST_PRACTICES.md of {} is out of date:\n{}",
+                spec.summary(),
                 broken.join("\n")
             );
         }

@@ -2,13 +2,13 @@
 //! `snapshots/` folder, so that every template change is reviewed as a diff of
 //! the output it produces (`cargo insta review`).
 
+use apigen::date::Date;
 use apigen::new::project_files;
 use apigen::render::{Secrets, embedded_templates, embedded_templates_in, manifest_templates};
 use apigen::report::unified_diff;
 use apigen::resource::fields::parse_fields;
-use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
-use apigen::date::Date;
 use apigen::resource::plan::plan_resource_in;
+use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
 use apigen::spec::{Auth, Cache, Database, ProjectSpec, Versioning};
 use apigen::version::{VersionRequest, plan_version};
@@ -170,7 +170,10 @@ fn with_versioning(versioning: Versioning) -> ProjectSpec {
 
 #[test]
 fn project_with_header_versioning() {
-    snapshot_project("rest-jwt-sqlite-header", &with_versioning(Versioning::Header));
+    snapshot_project(
+        "rest-jwt-sqlite-header",
+        &with_versioning(Versioning::Header),
+    );
 }
 
 #[test]
@@ -219,7 +222,10 @@ fn snapshot_version(spec: &ProjectSpec, preset: &str) {
     let change = plan_resource_in(&root, &reviews, Some("v2"), "20260302120000").unwrap();
     snapshot_edits(&format!("{preset}-add-reviews-v2"), &change.edits);
     settings().bind(|| {
-        let tests = change.new_files.iter().find(|f| f.path.starts_with("tests"));
+        let tests = change
+            .new_files
+            .iter()
+            .find(|f| f.path.starts_with("tests"));
         let tests = &tests.expect("the resource's tests").contents;
         insta::assert_snapshot!(format!("{preset}-add-reviews-v2@tests__reviews.rs"), tests);
     });
