@@ -110,9 +110,9 @@ first_run() {
     fi
     sleep 0.1
   done
-  local server
-  server=$(pgrep -P "$cargo_pid" || true)
-  [ -n "$server" ] && kill "$server"
+  # On Unix `cargo run` execs the binary, so $cargo_pid is the server itself
+  # (older cargos spawned it as a child instead).
+  pkill -P "$cargo_pid" 2>/dev/null || kill "$cargo_pid" 2>/dev/null || true
   wait "$cargo_pid" || true
   if [ -z "$t200" ]; then echo "the generated project never answered 200; log: $log" >&2; tail -20 "$log" >&2; exit 1; fi
   record "$rep" project_build "$tp" "$built" "$bp" "$cp" "$lp"
