@@ -14,6 +14,13 @@ pub enum Error {
         available: String,
     },
 
+    #[error("{flag} {value} is not generated, by design: {reason}; nothing was written")]
+    Declined {
+        flag: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+
     #[error(
         "{} already exists and is not empty; choose another path, or pass --force to add the project's files to it (apigen never overwrites a file)",
         path.display()

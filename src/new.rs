@@ -94,6 +94,13 @@ fn answer<C: Choice>(flag: Option<C>, default: C, interactive: bool) -> Result<C
 }
 
 fn refuse_unsupported<C: Choice>(values: &[C]) -> Result<()> {
+    if let Some((value, reason)) = values.iter().find_map(|v| Some((v, v.declined()?))) {
+        return Err(Error::Declined {
+            flag: C::FLAG,
+            value: value.name(),
+            reason,
+        });
+    }
     match first_unsupported(values) {
         None => Ok(()),
         Some(Unsupported {

@@ -32,6 +32,12 @@ pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
             .unwrap_or_default()
     }
 
+    /// Why this value is never generated, for a value apigen accepts only to
+    /// refuse it with a reason and an alternative (`--protocol soap`).
+    fn declined(self) -> Option<&'static str> {
+        None
+    }
+
     /// The values that can be generated today.
     fn supported() -> Vec<Self> {
         Self::value_variants()
@@ -55,6 +61,9 @@ pub enum Protocol {
     Grpc,
     /// WebSockets: real-time, two-way messages (chat, live updates)
     Websocket,
+    /// SOAP: refused, with the reason (legacy enterprise integrations only)
+    #[value(hide = true)]
+    Soap,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
@@ -114,6 +123,15 @@ impl Choice for Protocol {
 
     fn is_supported(self) -> bool {
         matches!(self, Protocol::Rest)
+    }
+
+    fn declined(self) -> Option<&'static str> {
+        (self == Protocol::Soap).then_some(
+            "SOAP belongs to legacy enterprise integrations only (guide §5), and a new API \
+             should not start with it. Generate REST (or gRPC for typed service-to-service \
+             calls), and where a partner can speak only SOAP, put a SOAP-to-REST mediation \
+             of your API gateway in front of it",
+        )
     }
 }
 

@@ -195,6 +195,25 @@ fn values_not_built_yet_are_refused_before_writing() {
 }
 
 #[test]
+fn soap_is_refused_with_the_reason_and_what_to_do_instead() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--protocol", "rest,soap", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--protocol soap is not generated"))
+        .stderr(predicate::str::contains("legacy enterprise integrations"))
+        .stderr(predicate::str::contains("Generate REST"))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(tree(dir.path()).is_empty(), "soap wrote something");
+    let help = apigen(dir.path()).args(["new", "--help"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&help.stdout).contains("soap"),
+        "soap is not offered"
+    );
+}
+
+#[test]
 fn a_non_empty_folder_is_refused_without_force() {
     let dir = TempDir::new().unwrap();
     fs::create_dir(dir.path().join("shop")).unwrap();
