@@ -1,63 +1,26 @@
 //! `apigen add resource` as users run it: what it writes, and every refusal
 //! leaving the project byte for byte as it was.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use apigen::spec::{Auth, Choice, owned_refusal};
-use assert_cmd::Command;
 use predicates::prelude::*;
+use support::{apigen, contents};
 use tempfile::TempDir;
 
 const FIELDS: &str = "title:string,price:decimal,sku:string:unique";
 
-/// `apigen` in `dir`, never attached to a terminal, colours off.
-fn apigen(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("apigen").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("CI")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(60));
-    cmd
-}
-
 /// A fresh default project `shop` in a temporary folder.
 fn project() -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
-    apigen(dir.path())
-        .args(["new", "shop", "--yes", "--vcs", "none"])
-        .assert()
-        .success();
-    let root = dir.path().join("shop");
-    (dir, root)
+    support::project(&[])
 }
 
-/// Every file below `dir` with its contents: the whole state of a project.
-fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let path = e.path().strip_prefix(dir).unwrap().display().to_string();
-            (path, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
-/// Runs `add resource` with `args` in `root`, expects it to fail with
-/// `message`, and proves that no file was added, removed or changed.
+/// `apigen add resource <args>`, refused with `message`, changing nothing.
 fn refused(root: &Path, args: &[&str], message: &str) {
-    let before = contents(root);
-    apigen(root)
-        .args(["add", "resource"])
-        .args(args)
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(message))
-        .stderr(predicate::str::contains("nothing was changed"));
-    assert!(contents(root) == before, "{args:?} changed the project");
+    support::refused(root, &[&["resource"], args].concat(), message);
 }
 
 fn add(root: &Path, name: &str, fields: &str) -> assert_cmd::assert::Assert {

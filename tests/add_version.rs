@@ -3,52 +3,24 @@
 //! what they write, and every refusal leaving the project byte for byte as
 //! it was.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use apigen::date::Date;
-use assert_cmd::Command;
 use predicates::prelude::*;
+use support::{apigen, contents, refused};
 use tempfile::TempDir;
 
 const ROUTERS: &str = "src/routers/mod.rs";
 const VERSIONING: &str = "src/versioning.rs";
 const VERSIONED: [&str; 2] = ["url", "header"];
 
-/// `apigen` in `dir`, never attached to a terminal, colours off.
-fn apigen(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("apigen").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("CI")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(60));
-    cmd
-}
-
 /// A fresh project `shop` made with `--versioning <versioning>`.
 fn project(versioning: &str) -> (TempDir, PathBuf) {
-    let dir = TempDir::new().unwrap();
-    apigen(dir.path())
-        .args(["new", "shop", "--yes", "--vcs", "none", "--versioning"])
-        .arg(versioning)
-        .assert()
-        .success();
-    let root = dir.path().join("shop");
-    (dir, root)
-}
-
-/// Every file below `dir` with its contents: the whole state of a project.
-fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let path = e.path().strip_prefix(dir).unwrap().display().to_string();
-            (path, fs::read(e.path()).unwrap())
-        })
-        .collect()
+    support::project(&["--versioning", versioning])
 }
 
 /// The files that differ between two states of a project.
@@ -64,20 +36,6 @@ fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>
 
 fn read(root: &Path, file: &str) -> String {
     fs::read_to_string(root.join(file)).unwrap()
-}
-
-/// Runs `apigen add <args>` in `root`, expects it to fail with `message`,
-/// and proves that no file was added, removed or changed.
-fn refused(root: &Path, args: &[&str], message: &str) {
-    let before = contents(root);
-    apigen(root)
-        .arg("add")
-        .args(args)
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(message))
-        .stderr(predicate::str::contains("nothing was changed"));
-    assert!(contents(root) == before, "{args:?} changed the project");
 }
 
 /// The lines strictly between `fn <version>()`'s `resources([` and `marker`.
