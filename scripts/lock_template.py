@@ -14,7 +14,7 @@ Run it from the repository root after changing the generated Cargo.toml:
 
     python3 scripts/lock_template.py
 
-For every (auth, db, cache) combination it generates a project with the apigen built from
+For every (auth, db, cache, protocols) combination it generates a project with the apigen built from
 this checkout, lets cargo settle that project's lock (`cargo metadata`, which
 keeps the locked versions and only adds or drops what changed), and merges the
 locks. Run it twice when a dependency was added: the second run starts from
@@ -34,6 +34,8 @@ DIMENSIONS = [
     ("auth.method", ["none", "jwt", "api-key", "session"]),
     ("db", ["sqlite", "postgres", "mysql", "none"]),
     ("cache", ["none", "memory", "redis"]),
+    # `--protocol` values; only GraphQL adds crates (REST's are in every project).
+    ("protocols", ["rest", "rest,graphql"]),
 ]
 COMBOS = list(itertools.product(*(values for _, values in DIMENSIONS)))
 NAME = "myapi"
@@ -52,18 +54,18 @@ def exact_locks(work: Path) -> dict:
     subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
     apigen = Path(target) / "debug" / "apigen"
     locks = {}
-    for auth, db, cache in COMBOS:
-        project = work / f"{auth}-{db}-{cache}"
+    for auth, db, cache, protocols in COMBOS:
+        project = work / f"{auth}-{db}-{cache}-{protocols}"
         subprocess.run(
             [apigen, "new", project, "--name", NAME, "--auth", auth, "--db", db,
-             "--cache", cache, "--yes", "--vcs", "none"],
+             "--cache", cache, "--protocol", protocols, "--yes", "--vcs", "none"],
             check=True, stdout=subprocess.DEVNULL,
         )
         subprocess.run(
             ["cargo", "metadata", "--format-version", "1"],
             cwd=project, check=True, stdout=subprocess.DEVNULL,
         )
-        locks[(auth, db, cache)] = tomllib.loads((project / "Cargo.lock").read_text())
+        locks[(auth, db, cache, protocols)] = tomllib.loads((project / "Cargo.lock").read_text())
     return locks
 
 
@@ -98,6 +100,9 @@ def condition(combos: set, dimensions=DIMENSIONS) -> str | None:
 def one_of(var: str, chosen: set, values: list) -> str | None:
     if set(chosen) == set(values):
         return None
+    if var == "protocols":
+        # A list in the templates: what matters is whether GraphQL is in it.
+        return "'graphql' in protocols" if chosen == {"rest,graphql"} else "'graphql' not in protocols"
     if len(chosen) == 1:
         return f"{var} == '{next(iter(chosen))}'"
     left_out = [v for v in values if v not in chosen]
