@@ -160,10 +160,17 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-/// What to do after adding a resource.
-pub fn resource_next_steps(root: &Path) {
+/// What to do after adding a resource; `graphql`: the GraphQL schema grew.
+pub fn resource_next_steps(root: &Path, graphql: bool) {
     out!("{}", style("Next:").bold());
-    out!("  cd {} && cargo test", root.display());
+    if graphql {
+        out!(
+            "  cd {} && UPDATE_GRAPHQL_SCHEMA=1 cargo test, then review and commit schema.graphql",
+            root.display()
+        );
+    } else {
+        out!("  cd {} && cargo test", root.display());
+    }
 }
 
 /// What to do after adding a version.

@@ -181,7 +181,7 @@ fn values_not_built_yet_are_refused_before_writing() {
     for args in [
         ["--auth", "oauth2"],
         ["--protocol", "rest,grpc"],
-        ["--protocol", "graphql"],
+        ["--protocol", "websocket"],
     ] {
         apigen(dir.path())
             .args(["new", "shop"])

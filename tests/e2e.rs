@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Choice, Database, Versioning};
+use apigen::spec::{Auth, Choice, Database, Protocol, Versioning};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// One trial per combination, run by libtest-mimic with the usual
@@ -421,6 +421,9 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
     if combination.resources == Resources::SecondVersion {
         return probe_versions(combination, served, &credential);
     }
+    if combination.protocols.contains(&Protocol::Graphql) {
+        probe_graphql(combination, served, &credential)?;
+    }
     authenticated_get(
         served.port,
         &probe_path(combination, served.prefix),
@@ -453,15 +456,50 @@ fn probe_versions(
 }
 
 /// The route the authenticated request reads: the first added resource, or
-/// the signed-in user where no resource was added.
+/// the signed-in user where no REST resource was added.
 fn probe_path(combination: &Combination, prefix: &str) -> String {
-    match combination.resources {
-        Resources::Added | Resources::SecondVersion => format!("{prefix}/products"),
-        Resources::Fresh if AuthVars::of(combination.auth).users => format!("{prefix}/users/me"),
-        Resources::Fresh if AuthVars::of(combination.auth).api_keys => format!("{prefix}/api-keys"),
+    let rest_resources = combination.resources != Resources::Fresh
+        && combination.protocols.contains(&Protocol::Rest);
+    let auth = AuthVars::of(combination.auth);
+    match () {
+        () if rest_resources => format!("{prefix}/products"),
+        () if auth.users => format!("{prefix}/users/me"),
+        () if auth.api_keys => format!("{prefix}/api-keys"),
         // No route of its own yet: the document that says every route is public.
-        Resources::Fresh => "/openapi.json".to_owned(),
+        () => "/openapi.json".to_owned(),
     }
+}
+
+/// `POST {prefix}/graphql` answers a query with the credential (the first
+/// resource's list, or the server's version where none was added); where the
+/// method has credentials, the resource's field refuses a request without them.
+fn probe_graphql(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+) -> Result<(), String> {
+    let path = format!("{}/graphql", served.prefix);
+    let query = match combination.resources {
+        Resources::Fresh => r#"{"query": "{ serverVersion }"}"#,
+        _ => r#"{"query": "{ products(limit: 1) { total } }"}"#,
+    };
+    let answer = request(served.port, "POST", &path, &credential.headers, Some(query))?;
+    expect(&answer, 200, &format!("POST {path} signed in"))?;
+    let body = answer.json()?;
+    if body.get("errors").is_some() || body["data"].is_null() {
+        return Err(format!("POST {path} signed in: {}", answer.body));
+    }
+    if combination.resources != Resources::Fresh && !credential.headers.is_empty() {
+        let anonymous = request(served.port, "POST", &path, &[], Some(query))?;
+        let code = anonymous.json()?["errors"][0]["extensions"]["code"].clone();
+        if code != "UNAUTHENTICATED" {
+            return Err(format!(
+                "POST {path} without credentials: {}",
+                anonymous.body
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What an authenticated request carries with one auth method: the headers
@@ -543,8 +581,8 @@ fn register_and_log_in(port: u16, prefix: &str) -> Result<Response, String> {
     Ok(response)
 }
 
-/// Cookie sessions: log in, then send the session cookie back (a GET needs
-/// no CSRF token).
+/// Cookie sessions: log in, then send the session cookie back, with the
+/// session's CSRF token for unsafe methods (a GraphQL POST).
 fn session_credential(port: u16, prefix: &str) -> Result<Credential, String> {
     let login = register_and_log_in(port, prefix)?;
     let set_cookie = login
@@ -556,8 +594,12 @@ fn session_credential(port: u16, prefix: &str) -> Result<Credential, String> {
             "login: not an HttpOnly session cookie: {set_cookie}"
         ));
     }
+    let csrf = login.json()?["csrf_token"]
+        .as_str()
+        .ok_or_else(|| format!("login: no csrf_token in {}", login.body))?
+        .to_owned();
     Ok(Credential {
-        headers: vec![("Cookie", cookie.to_owned())],
+        headers: vec![("Cookie", cookie.to_owned()), ("X-CSRF-Token", csrf)],
     })
 }
 

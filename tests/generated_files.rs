@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use apigen::matrix::protocol_sets;
 use apigen::new::project_files;
 use apigen::render::Secrets;
-use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Versioning};
+use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Protocol, Versioning};
 
 /// A name that differs from the default folder name, so a hard-coded binary shows.
 const NAME: &str = "billing-api";
@@ -208,12 +209,21 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
 
 #[test]
 fn best_practices_map_names_only_existing_files_and_tests() {
-    for auth in Auth::supported() {
-        for (db, versioning) in Database::supported()
-            .into_iter()
-            .flat_map(|db| Versioning::supported().into_iter().map(move |v| (db, v)))
-        {
+    for protocols in protocol_sets(&Protocol::supported()) {
+        // Every database with REST; the other protocols' rows do not depend on it.
+        let databases = match protocols[..] {
+            [Protocol::Rest] => Database::supported(),
+            _ => vec![Database::Sqlite],
+        };
+        for (auth, db, versioning) in Auth::supported().into_iter().flat_map(|auth| {
+            databases.clone().into_iter().flat_map(move |db| {
+                Versioning::supported()
+                    .into_iter()
+                    .map(move |v| (auth, db, v))
+            })
+        }) {
             let spec = ProjectSpec {
+                protocols: protocols.clone(),
                 auth,
                 db,
                 versioning,
@@ -314,9 +324,25 @@ fn rust_files_are_rustfmt_clean_with_a_long_name() {
             caches.chain(versionings)
         })
     });
-    for (auth, db, cache, versioning) in every {
+    let rest = vec![Protocol::Rest];
+    let every = every.map(|choices| (rest.clone(), choices));
+    // Every other protocol set, with each auth method and versioning, on SQLite.
+    let others = protocol_sets(&Protocol::supported())
+        .into_iter()
+        .filter(|protocols| *protocols != rest)
+        .flat_map(|protocols| {
+            Auth::supported().into_iter().flat_map(move |auth| {
+                let protocols = protocols.clone();
+                Versioning::supported().into_iter().map(move |versioning| {
+                    let choices = (auth, Database::Sqlite, Cache::None, versioning);
+                    (protocols.clone(), choices)
+                })
+            })
+        });
+    for (protocols, (auth, db, cache, versioning)) in every.chain(others) {
         {
             let spec = ProjectSpec {
+                protocols,
                 auth,
                 db,
                 cache,

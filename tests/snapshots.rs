@@ -10,7 +10,7 @@ use apigen::resource::fields::parse_fields;
 use apigen::resource::plan::plan_resource_in;
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 use apigen::resource::{ResourceRequest, plan_resource};
-use apigen::spec::{Auth, Cache, Database, ProjectSpec, Versioning};
+use apigen::spec::{Auth, Cache, Database, ProjectSpec, Protocol, Versioning};
 use apigen::version::{VersionRequest, plan_version};
 use apigen::writer::{FileEdit, apply_files, write_project};
 
@@ -154,6 +154,41 @@ fn add_resource_with_sessions() {
     snapshot_resource_in(
         &with_auth(Auth::Session),
         "add-order_items-owned-auth-session",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
+/// The default project with `--protocol rest,graphql`, or GraphQL alone.
+fn with_graphql(rest: bool) -> ProjectSpec {
+    let mut protocols = vec![Protocol::Graphql];
+    if rest {
+        protocols.insert(0, Protocol::Rest);
+    }
+    ProjectSpec {
+        protocols,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_with_graphql() {
+    snapshot_project("rest+graphql-jwt-sqlite-url", &with_graphql(true));
+}
+
+#[test]
+fn add_resource_with_graphql() {
+    snapshot_resource_in(
+        &with_graphql(true),
+        "add-products-graphql",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_graphql(false),
+        "add-order_items-owned-graphql-only",
         "order_items",
         ORDER_ITEMS,
         true,

@@ -49,7 +49,11 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
             "rustfmt did not run; run `cargo fmt` in the project to format the new files",
         );
     }
-    report::resource_next_steps(&root);
+    let graphql = change
+        .edits
+        .iter()
+        .any(|edit| edit.path.starts_with("src/graphql"));
+    report::resource_next_steps(&root, graphql);
     Ok(())
 }
 
