@@ -29,7 +29,7 @@ pub fn run(args: &NewArgs) -> Result<()> {
     report::choices(&spec);
     report::files(&args.path, &files, false);
     report::vcs(&vcs);
-    report::next_steps(&args.path);
+    report::next_steps(&args.path, &spec);
     Ok(())
 }
 

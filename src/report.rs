@@ -33,7 +33,7 @@ use similar::TextDiff;
 
 use crate::render::RenderedFile;
 use crate::resource::Change;
-use crate::spec::{Choice, ProjectSpec, Versioning};
+use crate::spec::{Choice, ProjectSpec, Protocol, Versioning};
 use crate::vcs::VcsOutcome;
 use crate::version::VersionChange;
 
@@ -98,10 +98,16 @@ pub fn files(target: &Path, files: &[RenderedFile], dry_run: bool) {
 }
 
 /// What to do next.
-pub fn next_steps(target: &Path) {
+pub fn next_steps(target: &Path, spec: &ProjectSpec) {
     out!("{}", style("Next:").bold());
     out!("  cd {} && cargo run", target.display());
     out!("  then open http://127.0.0.1:8080/docs");
+    if spec.protocols.contains(&Protocol::Graphql) {
+        out!(
+            "  and send GraphQL to http://127.0.0.1:8080{}/graphql (see the README)",
+            spec.api_prefix()
+        );
+    }
 }
 
 /// Whether the project got a git repository.
