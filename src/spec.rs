@@ -122,7 +122,7 @@ impl Choice for Protocol {
     const QUESTION: &'static str = "Which protocols should the API speak?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Protocol::Rest | Protocol::Graphql)
+        matches!(self, Protocol::Rest | Protocol::Graphql | Protocol::Grpc)
     }
 
     fn declined(self) -> Option<&'static str> {

@@ -6,6 +6,7 @@ pub mod cargo_toml;
 pub mod dialect;
 pub mod fields;
 pub mod format;
+pub mod grpc;
 pub mod inject;
 pub mod naming;
 pub mod plan;

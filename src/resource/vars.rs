@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::project_vars::ProjectVars;
 use crate::resource::api;
+use crate::resource::grpc;
 use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::naming::ResourceName;
@@ -99,6 +100,15 @@ pub struct FieldVars {
     pub sample: String,
     /// Rust expression for a value that fails validation, if any.
     pub invalid_sample: Option<&'static str>,
+    /// The gRPC side (see `resource/grpc.rs`): the protobuf type, what the
+    /// `.proto` comment says of a string's content, the expressions reading a
+    /// request message and writing a response message, and test values.
+    pub proto_type: String,
+    pub proto_comment: Option<&'static str>,
+    pub from_proto: String,
+    pub to_proto: String,
+    pub proto_sample: String,
+    pub proto_invalid_sample: Option<String>,
 }
 
 /// The names of fields that particular generated tests use.
@@ -189,6 +199,12 @@ impl FieldVars {
             example: api::example(field.kind),
             sample: api::sample(field.kind, &field.name),
             invalid_sample: api::invalid_sample(field.kind),
+            proto_type: grpc::proto_type(field.kind, optional),
+            proto_comment: grpc::proto_comment(field.kind),
+            from_proto: grpc::from_proto(field.kind, &field.name, optional),
+            to_proto: grpc::to_proto(field.kind, &field.name, optional),
+            proto_sample: grpc::sample(field.kind, &field.name, optional),
+            proto_invalid_sample: grpc::invalid_sample(field.kind, optional),
         }
     }
 }
