@@ -34,8 +34,8 @@ DIMENSIONS = [
     ("auth.method", ["none", "jwt", "api-key", "session"]),
     ("db", ["sqlite", "postgres", "mysql", "none"]),
     ("cache", ["none", "memory", "redis"]),
-    # `--protocol` values; only GraphQL adds crates (REST's are in every project).
-    ("protocols", ["rest", "rest,graphql"]),
+    # `--protocol` values; GraphQL and gRPC add crates (REST's are in every project).
+    ("protocols", ["rest", "rest,graphql", "rest,grpc", "rest,graphql,grpc"]),
 ]
 COMBOS = list(itertools.product(*(values for _, values in DIMENSIONS)))
 NAME = "myapi"
@@ -101,14 +101,40 @@ def one_of(var: str, chosen: set, values: list) -> str | None:
     if set(chosen) == set(values):
         return None
     if var == "protocols":
-        # A list in the templates: what matters is whether GraphQL is in it.
-        return "'graphql' in protocols" if chosen == {"rest,graphql"} else "'graphql' not in protocols"
+        return protocols_condition(chosen, values)
     if len(chosen) == 1:
         return f"{var} == '{next(iter(chosen))}'"
     left_out = [v for v in values if v not in chosen]
     if len(left_out) == 1:
         return f"{var} != '{left_out[0]}'"
     return "(" + " or ".join(f"{var} == '{v}'" for v in values if v in chosen) + ")"
+
+
+# The protocols that add crates; a `protocols` value is a set of them (plus REST).
+CRATE_PROTOCOLS = ["graphql", "grpc"]
+
+
+def protocols_condition(chosen: set, values: list) -> str:
+    """`protocols` is a list in the templates: what matters is which of
+    CRATE_PROTOCOLS are in it. One test when one protocol decides, else one
+    clause per chosen value."""
+    def has(value: str) -> dict:
+        return {p: p in value.split(",") for p in CRATE_PROTOCOLS}
+
+    for protocol in CRATE_PROTOCOLS:
+        for present in (True, False):
+            if chosen == {v for v in values if has(v)[protocol] == present}:
+                return f"'{protocol}' {'in' if present else 'not in'} protocols"
+    if chosen == {v for v in values if any(has(v).values())}:
+        return "(" + " or ".join(f"'{p}' in protocols" for p in CRATE_PROTOCOLS) + ")"
+    clauses = []
+    for value in values:
+        if value in chosen:
+            tests = [f"'{p}' {'in' if on else 'not in'} protocols" for p, on in has(value).items()]
+            clauses.append("(" + " and ".join(tests) + ")")
+    if len(clauses) == 1:
+        return clauses[0][1:-1]
+    return "(" + " or ".join(clauses) + ")"
 
 
 def guarded(lines: list, when: str | None) -> list:

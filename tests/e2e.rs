@@ -424,6 +424,9 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
     if combination.protocols.contains(&Protocol::Graphql) {
         probe_graphql(combination, served, &credential)?;
     }
+    if combination.protocols.contains(&Protocol::Grpc) {
+        probe_grpc(combination, served, &credential)?;
+    }
     authenticated_get(
         served.port,
         &probe_path(combination, served.prefix),
@@ -503,6 +506,113 @@ fn probe_graphql(
         }
     }
     Ok(())
+}
+
+/// The HTTP port also speaks gRPC (cleartext HTTP/2, as `curl --http2-prior-knowledge`
+/// sends it): the standard health check answers SERVING, and where resources
+/// were added, `ListProducts` answers with the credential (`grpc-status: 0`) and,
+/// where the method has credentials, is UNAUTHENTICATED (16) without them.
+fn probe_grpc(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+) -> Result<(), String> {
+    let health = grpc_call(served, "/grpc.health.v1.Health/Check", &[])?;
+    // HealthCheckResponse { status: SERVING }: a 2-byte message, field 1 = 1.
+    if health.status.as_deref() != Some("0") || !health.message.ends_with(&[0x08, 0x01]) {
+        return Err(format!("gRPC health check: {}", health.describe()));
+    }
+    if combination.resources == Resources::Fresh {
+        return Ok(());
+    }
+    let list = format!(
+        "/{}.v1.ProductService/ListProducts",
+        combination.project_name()
+    );
+    let signed = grpc_call(served, &list, &credential.headers)?;
+    if signed.status.as_deref() != Some("0") {
+        return Err(format!("gRPC {list} signed in: {}", signed.describe()));
+    }
+    if !credential.headers.is_empty() {
+        let anonymous = grpc_call(served, &list, &[])?;
+        if anonymous.status.as_deref() != Some("16") {
+            return Err(format!(
+                "gRPC {list} without credentials: {}",
+                anonymous.describe()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A unary gRPC answer: its `grpc-status` (a header or a trailer), its headers and
+/// trailers, and its message bytes.
+struct GrpcAnswer {
+    status: Option<String>,
+    head: String,
+    message: Vec<u8>,
+}
+
+impl GrpcAnswer {
+    fn describe(&self) -> String {
+        format!(
+            "grpc-status {:?}, body {:?}\n{}",
+            self.status, self.message, self.head
+        )
+    }
+}
+
+/// Calls `method` with an empty request message over cleartext HTTP/2, with curl.
+fn grpc_call(
+    served: &Served,
+    method: &str,
+    headers: &[(&'static str, String)],
+) -> Result<GrpcAnswer, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+    let (request, head, body) = (
+        dir.path().join("request"),
+        dir.path().join("head"),
+        dir.path().join("body"),
+    );
+    // One length-prefixed frame: not compressed, 0 bytes long.
+    std::fs::write(&request, [0u8; 5]).map_err(|e| format!("write request: {e}"))?;
+    let mut curl = Command::new("curl");
+    curl.args([
+        "--silent",
+        "--show-error",
+        "--http2-prior-knowledge",
+        "-X",
+        "POST",
+    ])
+    .args(["-H", "content-type: application/grpc", "-H", "te: trailers"]);
+    for (name, value) in headers {
+        curl.args(["-H", &format!("{name}: {value}")]);
+    }
+    curl.arg("--data-binary")
+        .arg(format!("@{}", request.display()))
+        .arg("--dump-header")
+        .arg(&head)
+        .arg("--output")
+        .arg(&body)
+        .arg(format!("http://127.0.0.1:{}{method}", served.port));
+    let output = curl
+        .output()
+        .map_err(|e| format!("gRPC {method}: curl could not start: {e}"))?;
+    succeeded(&format!("curl gRPC {method}"), &output)?;
+    let head = std::fs::read_to_string(&head).map_err(|e| format!("read head: {e}"))?;
+    let message = std::fs::read(&body).map_err(|e| format!("read body: {e}"))?;
+    // curl writes the trailers after the headers, in the same form.
+    let status = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("grpc-status")
+            .then(|| value.trim().to_owned())
+    });
+    Ok(GrpcAnswer {
+        status,
+        head,
+        message,
+    })
 }
 
 /// What an authenticated request carries with one auth method: the headers

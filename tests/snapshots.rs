@@ -195,6 +195,41 @@ fn add_resource_with_graphql() {
     );
 }
 
+/// The default project with `--protocol rest,grpc`, or gRPC alone.
+fn with_grpc(rest: bool) -> ProjectSpec {
+    let mut protocols = vec![Protocol::Grpc];
+    if rest {
+        protocols.insert(0, Protocol::Rest);
+    }
+    ProjectSpec {
+        protocols,
+        ..ProjectSpec::with_defaults("myapi")
+    }
+}
+
+#[test]
+fn project_with_grpc() {
+    snapshot_project("rest+grpc-jwt-sqlite-url", &with_grpc(true));
+}
+
+#[test]
+fn add_resource_with_grpc() {
+    snapshot_resource_in(
+        &with_grpc(true),
+        "add-products-grpc",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_grpc(false),
+        "add-order_items-owned-grpc-only",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
 /// The default project with `--versioning header` or `none`.
 fn with_versioning(versioning: Versioning) -> ProjectSpec {
     ProjectSpec {

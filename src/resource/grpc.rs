@@ -35,7 +35,9 @@ pub fn proto_type(kind: FieldType, optional: bool) -> String {
 /// What a string field holds, for the `.proto` comment, where the type alone does not say.
 pub fn proto_comment(kind: FieldType) -> Option<&'static str> {
     match kind {
-        FieldType::Decimal => Some("A decimal number, such as \"19.99\" (up to 18 digits before the point, 10 after)."),
+        FieldType::Decimal => Some(
+            "A decimal number, such as \"19.99\" (up to 18 digits before the point, 10 after).",
+        ),
         FieldType::Uuid => Some("A UUID."),
         FieldType::Date => Some("A date, YYYY-MM-DD."),
         FieldType::Json => Some("Any JSON value, as JSON text."),
@@ -56,7 +58,9 @@ pub fn from_proto(kind: FieldType, name: &str, optional: bool) -> String {
         ),
         FieldType::Json => format!("serde_json::from_str::<serde_json::Value>(&{text})"),
         FieldType::Datetime if !optional => {
-            return format!("fields.read(\"{name}\", {value}.ok_or(\"is required\").and_then(instant))");
+            return format!(
+                "fields.read(\"{name}\", {value}.ok_or(\"is required\").and_then(instant))"
+            );
         }
         FieldType::Datetime => "instant(v)".into(),
         _ => return value,
@@ -96,7 +100,11 @@ pub fn sample(kind: FieldType, name: &str, optional: bool) -> String {
         FieldType::Json => "serde_json::json!({\"n\": n}).to_string()".into(),
         _ => api::sample(kind, name),
     };
-    if optional { format!("Some({value})") } else { value }
+    if optional {
+        format!("Some({value})")
+    } else {
+        value
+    }
 }
 
 /// A message value that breaks the field's validation rule, if it has one.
@@ -106,7 +114,11 @@ pub fn invalid_sample(kind: FieldType, optional: bool) -> Option<String> {
         FieldType::Text => "\"x\".repeat(10_001)",
         _ => return None,
     };
-    Some(if optional { format!("Some({value})") } else { value.into() })
+    Some(if optional {
+        format!("Some({value})")
+    } else {
+        value.into()
+    })
 }
 
 #[cfg(test)]
@@ -115,7 +127,10 @@ mod tests {
 
     #[test]
     fn parsed_types_read_through_fields_and_optional_ones_through_map() {
-        assert_eq!(from_proto(FieldType::String, "title", false), "message.title");
+        assert_eq!(
+            from_proto(FieldType::String, "title", false),
+            "message.title"
+        );
         assert_eq!(
             from_proto(FieldType::Decimal, "price", false),
             "fields.read(\"price\", decimal::parse(&message.price))"
@@ -136,7 +151,13 @@ mod tests {
             assert!(!proto_type(kind, false).is_empty());
         }
         assert_eq!(proto_type(FieldType::Int, true), "optional int32");
-        assert_eq!(proto_type(FieldType::Datetime, true), "google.protobuf.Timestamp");
-        assert_eq!(to_proto(FieldType::Datetime, "at", false), "Some(timestamp(response.at))");
+        assert_eq!(
+            proto_type(FieldType::Datetime, true),
+            "google.protobuf.Timestamp"
+        );
+        assert_eq!(
+            to_proto(FieldType::Datetime, "at", false),
+            "Some(timestamp(response.at))"
+        );
     }
 }

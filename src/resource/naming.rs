@@ -108,8 +108,6 @@ pub struct ResourceName {
     pub module: String,
     /// `OrderItem`: the Rust type prefix.
     pub type_name: String,
-    /// `OrderItems`: in protobuf names (`ListOrderItemsRequest`).
-    pub plural_type_name: String,
     /// `order-items`: the URL path segment and OpenAPI tag.
     pub path: String,
     /// `order items` and `an order item`: for comments and messages.
@@ -154,7 +152,6 @@ impl ResourceName {
         };
         Ok(Self {
             type_name: singular.to_pascal_case(),
-            plural_type_name: name.to_pascal_case(),
             path: name.to_kebab_case(),
             words: name.replace('_', " "),
             a_one: format!("{article} {one}"),

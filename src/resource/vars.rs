@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::project_vars::ProjectVars;
 use crate::resource::api;
-use crate::resource::grpc;
 use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
+use crate::resource::grpc;
 use crate::resource::naming::ResourceName;
 use crate::spec::{ProjectSpec, Versioning};
 
