@@ -108,6 +108,9 @@ pub fn next_steps(target: &Path, spec: &ProjectSpec) {
             spec.api_prefix()
         );
     }
+    if spec.protocols.contains(&Protocol::Grpc) {
+        out!("  and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list");
+    }
 }
 
 /// Whether the project got a git repository.

@@ -108,6 +108,23 @@ fn flags_are_recorded_and_name_overrides_the_folder() {
 }
 
 #[test]
+fn a_grpc_project_gets_its_contract_and_says_where_grpc_answers() {
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "billing", "--protocol", "grpc", "--yes", "--vcs", "none"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "grpcurl -plaintext 127.0.0.1:8080 list",
+        ));
+    let project = dir.path().join("billing");
+    let proto = fs::read_to_string(project.join("proto/billing/v1/api.proto")).unwrap();
+    assert!(proto.contains("package billing.v1;"), "{proto}");
+    assert!(project.join("build.rs").exists());
+    assert!(!project.join("tests/graphql.rs").exists());
+}
+
+#[test]
 fn db_none_is_an_in_memory_project_that_says_its_data_is_lost() {
     let dir = TempDir::new().unwrap();
     apigen(dir.path())
