@@ -111,7 +111,8 @@ fn flags_are_recorded_and_name_overrides_the_folder() {
 fn a_grpc_project_gets_its_contract_and_says_where_grpc_answers() {
     let dir = TempDir::new().unwrap();
     apigen(dir.path())
-        .args(["new", "billing", "--protocol", "grpc", "--yes", "--vcs", "none"])
+        .args(["new", "billing", "--protocol", "grpc"])
+        .args(["--yes", "--vcs", "none"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
