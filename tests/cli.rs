@@ -198,7 +198,7 @@ fn values_not_built_yet_are_refused_before_writing() {
     let dir = TempDir::new().unwrap();
     for args in [
         ["--auth", "oauth2"],
-        ["--protocol", "rest,grpc"],
+        ["--protocol", "rest,websocket"],
         ["--protocol", "websocket"],
     ] {
         apigen(dir.path())
