@@ -3,7 +3,7 @@
 # protocol costs the first `cargo build`. See docs/performance.md, "Cold build by protocol".
 #
 #   bash bench/cold_build.sh                         # rest, then rest,graphql
-#   PROTOCOLS="rest graphql rest,graphql" bash bench/cold_build.sh
+#   PROTOCOLS="rest rest,grpc rest,graphql,grpc" bash bench/cold_build.sh
 #
 # apigen is built from this checkout; each project is generated with `--yes` (and the
 # protocol set) and built with `cargo build` into an empty target dir of its own. One
