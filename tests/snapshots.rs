@@ -160,34 +160,33 @@ fn add_resource_with_sessions() {
     );
 }
 
-/// The default project with `--protocol rest,graphql`, or GraphQL alone.
-fn with_graphql(rest: bool) -> ProjectSpec {
-    let mut protocols = vec![Protocol::Graphql];
-    if rest {
-        protocols.insert(0, Protocol::Rest);
-    }
+/// The default project with other `--protocol` values.
+fn with_protocols(protocols: &[Protocol]) -> ProjectSpec {
     ProjectSpec {
-        protocols,
+        protocols: protocols.to_vec(),
         ..ProjectSpec::with_defaults("myapi")
     }
 }
 
 #[test]
 fn project_with_graphql() {
-    snapshot_project("rest+graphql-jwt-sqlite-url", &with_graphql(true));
+    snapshot_project(
+        "rest+graphql-jwt-sqlite-url",
+        &with_protocols(&[Protocol::Rest, Protocol::Graphql]),
+    );
 }
 
 #[test]
 fn add_resource_with_graphql() {
     snapshot_resource_in(
-        &with_graphql(true),
+        &with_protocols(&[Protocol::Rest, Protocol::Graphql]),
         "add-products-graphql",
         "products",
         PRODUCTS,
         false,
     );
     snapshot_resource_in(
-        &with_graphql(false),
+        &with_protocols(&[Protocol::Graphql]),
         "add-order_items-owned-graphql-only",
         "order_items",
         ORDER_ITEMS,
@@ -195,34 +194,25 @@ fn add_resource_with_graphql() {
     );
 }
 
-/// The default project with `--protocol rest,grpc`, or gRPC alone.
-fn with_grpc(rest: bool) -> ProjectSpec {
-    let mut protocols = vec![Protocol::Grpc];
-    if rest {
-        protocols.insert(0, Protocol::Rest);
-    }
-    ProjectSpec {
-        protocols,
-        ..ProjectSpec::with_defaults("myapi")
-    }
-}
-
 #[test]
 fn project_with_grpc() {
-    snapshot_project("rest+grpc-jwt-sqlite-url", &with_grpc(true));
+    snapshot_project(
+        "rest+grpc-jwt-sqlite-url",
+        &with_protocols(&[Protocol::Rest, Protocol::Grpc]),
+    );
 }
 
 #[test]
 fn add_resource_with_grpc() {
     snapshot_resource_in(
-        &with_grpc(true),
+        &with_protocols(&[Protocol::Rest, Protocol::Grpc]),
         "add-products-grpc",
         "products",
         PRODUCTS,
         false,
     );
     snapshot_resource_in(
-        &with_grpc(false),
+        &with_protocols(&[Protocol::Grpc]),
         "add-order_items-owned-grpc-only",
         "order_items",
         ORDER_ITEMS,
