@@ -223,14 +223,17 @@ pub fn combinations() -> Vec<Combination> {
     combinations
 }
 
-/// The default project grown to a second API version
-/// ([`Resources::SecondVersion`]), once per versioning mode that has versions.
+/// The default project with every supported protocol, grown to a second API
+/// version ([`Resources::SecondVersion`]), once per versioning mode that has
+/// versions: each protocol's own versions (REST's routes, GraphQL's schema,
+/// gRPC's package) are proven together.
 pub fn versioned() -> Vec<Combination> {
     Versioning::supported()
         .into_iter()
         .filter(|versioning| *versioning != Versioning::None)
         .map(|versioning| Combination {
             versioning,
+            protocols: Protocol::supported(),
             resources: Resources::SecondVersion,
             ..Combination::default_project()
         })
@@ -365,6 +368,11 @@ mod tests {
             versioned
                 .iter()
                 .all(|c| c.owned() && c.name().ends_with("-v2"))
+        );
+        assert!(
+            versioned
+                .iter()
+                .all(|c| c.protocols == Protocol::supported())
         );
         let all = combinations();
         assert!(versioned.iter().all(|c| all.contains(c)));

@@ -31,6 +31,7 @@ use console::style;
 
 use similar::TextDiff;
 
+use crate::project_file::version_number;
 use crate::render::RenderedFile;
 use crate::resource::Change;
 use crate::spec::{Choice, ProjectSpec, Protocol, Versioning};
@@ -169,12 +170,13 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-/// What to do after adding a resource; `graphql`: the GraphQL schema grew.
-pub fn resource_next_steps(root: &Path, graphql: bool) {
+/// What to do after adding a resource; `graphql_schema`: the SDL file of the
+/// GraphQL schema that grew.
+pub fn resource_next_steps(root: &Path, graphql_schema: Option<&str>) {
     out!("{}", style("Next:").bold());
-    if graphql {
+    if let Some(file) = graphql_schema {
         out!(
-            "  cd {} && UPDATE_GRAPHQL_SCHEMA=1 cargo test, then review and commit schema.graphql",
+            "  cd {} && UPDATE_GRAPHQL_SCHEMA=1 cargo test, then review and commit {file}",
             root.display()
         );
     } else {
@@ -185,16 +187,43 @@ pub fn resource_next_steps(root: &Path, graphql: bool) {
 /// What to do after adding a version.
 pub fn version_next_steps(root: &Path, added: &VersionChange) {
     let (version, previous) = (&added.version, &added.previous);
+    let added_file = |path: String| {
+        added
+            .change
+            .new_files
+            .iter()
+            .any(|file| file.path == Path::new(&path))
+    };
+    let graphql = added_file(format!("src/graphql/{version}.rs"));
     out!("{}", style("Next:").bold());
     out!(
         "  {previous} now answers with Deprecation/Sunset headers (sunset {}); tell its clients to move to {version}",
         added.sunset
     );
+    let sdl = match version_number(version) {
+        Some(number) if graphql => format!(" and {}", crate::version::sdl_file(number)),
+        _ => String::new(),
+    };
     out!(
-        "  cd {} && cargo test, then commit tests/contracts/{previous}.json, which freezes {previous}'s contract",
+        "  cd {} && cargo test, then commit tests/contracts/{previous}.json, which freezes {previous}'s contract{sdl}",
         root.display()
     );
     out!(
         "  change {version} in `fn {version}()` of src/routers/mod.rs; `apigen add resource` now adds to {version} (`--version {previous}` to {previous})"
     );
+    if graphql {
+        out!("  {version}'s GraphQL schema is src/graphql/{version}.rs, a copy of {previous}'s");
+    }
+    let package = added.change.new_files.iter().find_map(|file| {
+        file.path
+            .starts_with("proto")
+            .then(|| file.path.parent())
+            .flatten()
+    });
+    if let Some(package) = package {
+        out!(
+            "  {version}'s gRPC package is {}/ (served by src/grpc/{version}.rs), a copy of {previous}'s",
+            package.display()
+        );
+    }
 }

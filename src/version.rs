@@ -4,6 +4,10 @@
 
 use std::path::Path;
 
+mod protocols;
+
+pub use protocols::sdl_file;
+
 use crate::cli::VersionArgs;
 use crate::date::Date;
 use crate::error::{Error, Result};
@@ -56,7 +60,7 @@ pub fn run(args: &VersionArgs) -> Result<()> {
         report::change(&planned.change, true);
         return Ok(());
     }
-    writer::apply_files(&root, &[], &planned.change.edits)?;
+    writer::apply_files(&root, &planned.change.new_files, &planned.change.edits)?;
     report::change(&planned.change, false);
     report::version_next_steps(&root, &planned);
     Ok(())
@@ -121,6 +125,14 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
     )?;
     edits.set(versioning, text)?;
 
+    let step = protocols::Step {
+        root,
+        project: &project.project,
+        previous,
+        number,
+    };
+    let new_files = protocols::plan(&step, &mut edits)?;
+
     record(&mut project.versions, &previous_name, &name, today, sunset);
     edits.set(
         Path::new(project_file::FILE_NAME),
@@ -128,7 +140,7 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
     )?;
     Ok(VersionChange {
         change: Change {
-            new_files: Vec::new(),
+            new_files,
             edits: edits.finish(),
             formatted: true,
         },

@@ -505,3 +505,160 @@ fn a_closed_stdout_is_not_a_crash() {
     }
     assert!(read(&root, ROUTERS).contains("fn v2() -> OpenApiRouter<AppState> {"));
 }
+
+/// The text after a file's opening `//!` comment.
+fn body(text: &str) -> String {
+    text.split_inclusive('\n')
+        .skip_while(|line| line.starts_with("//!"))
+        .collect()
+}
+
+#[test]
+fn graphql_and_grpc_versions_start_as_copies_of_the_newest() {
+    for versioning in VERSIONED {
+        let (_dir, root) = support::project(&[
+            "--versioning",
+            versioning,
+            "--protocol",
+            "rest,graphql,grpc",
+        ]);
+        apigen(&root)
+            .args(["add", "resource", "products", "--fields", "name:string"])
+            .assert()
+            .success();
+        let before = contents(&root);
+        apigen(&root)
+            .args(["add", "version", "v2"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "v2's gRPC package is proto/shop/v2/ (served by src/grpc/v2.rs)",
+            ));
+        let after = contents(&root);
+        let new: Vec<&String> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+        assert_eq!(
+            new,
+            [
+                "proto/shop/v2/api.proto",
+                "proto/shop/v2/products.proto",
+                "src/graphql/v2.rs",
+                "src/grpc/v2.rs",
+                "src/grpc/v2/products.rs",
+            ],
+            "{versioning}"
+        );
+        // v1 is left as it was: only the lists of versions grew.
+        let edited: Vec<String> = changed(&before, &after)
+            .into_iter()
+            .filter(|p| before.contains_key(p))
+            .collect();
+        assert_eq!(
+            edited,
+            [
+                "apigen.toml",
+                "src/graphql/mod.rs",
+                "src/grpc/mod.rs",
+                ROUTERS,
+                VERSIONING,
+                "tests/graphql.rs",
+            ],
+            "{versioning}"
+        );
+
+        // GraphQL: the schema is v1's, served at /v2/graphql, its SDL checked.
+        let (v1, v2) = (
+            read(&root, "src/graphql/v1.rs"),
+            read(&root, "src/graphql/v2.rs"),
+        );
+        assert_eq!(body(&v2), body(&v1));
+        assert!(
+            v2.starts_with("//! Version 2 of the GraphQL schema, at "),
+            "{v2}"
+        );
+        let graphql = read(&root, "src/graphql/mod.rs");
+        assert!(graphql.contains("pub mod v1;\npub mod v2;\n// apigen:versions\n"));
+        assert!(graphql.contains(
+            "        .merge(endpoint(\"/v2/graphql\", v2::schema(introspection)))\n        // apigen:graphql-versions\n"
+        ));
+        let tests = read(&root, "tests/graphql.rs");
+        assert!(tests.contains(
+            "        (\"schema.v2.graphql\", graphql::v2::schema(true).sdl()),\n        // apigen:graphql-schemas\n"
+        ));
+
+        // gRPC: package shop.v2, a copy of shop.v1, among the routes.
+        for file in ["api.proto", "products.proto"] {
+            let v1 = read(&root, &format!("proto/shop/v1/{file}"));
+            let v2 = read(&root, &format!("proto/shop/v2/{file}"));
+            assert!(
+                v2.contains("\npackage shop.v2;\n") && !v2.contains("shop.v1"),
+                "{v2}"
+            );
+            assert_eq!(v2.replace("shop.v2", "shop.v1"), v1, "{file}");
+        }
+        let (v1, v2) = (
+            read(&root, "src/grpc/v1/products.rs"),
+            read(&root, "src/grpc/v2/products.rs"),
+        );
+        assert_eq!(v2.replace("proto/shop/v2/", "proto/shop/v1/"), v1);
+        let module = read(&root, "src/grpc/v2.rs");
+        assert!(
+            module.contains("tonic::include_proto!(\"shop.v2\");"),
+            "{module}"
+        );
+        assert!(
+            module.contains("mod products;\n// apigen:modules\n"),
+            "{module}"
+        );
+        let grpc = read(&root, "src/grpc/mod.rs");
+        assert!(grpc.contains("pub mod v1;\npub mod v2;\n// apigen:versions\n"));
+        assert!(grpc.contains(
+            "    v1::services(state, &mut routes);\n    v2::services(state, &mut routes);\n    // apigen:grpc-versions\n"
+        ));
+
+        // A resource of v2 goes to v2's schema and package only.
+        apigen(&root)
+            .args(["add", "resource", "reviews", "--fields", "stars:int"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "review and commit schema.v2.graphql",
+            ));
+        assert!(read(&root, "src/graphql/v2.rs").contains("super::reviews::ReviewQuery,"));
+        assert!(!read(&root, "src/graphql/v1.rs").contains("reviews"));
+        assert!(read(&root, "src/grpc/v2.rs").contains("reviews::service(state.clone())"));
+        assert!(!read(&root, "src/grpc/v1.rs").contains("reviews"));
+        let proto = read(&root, "proto/shop/v2/reviews.proto");
+        assert!(proto.contains("\npackage shop.v2;\n"), "{proto}");
+        assert!(!root.join("proto/shop/v1/reviews.proto").exists());
+        let tests = read(&root, "tests/reviews_grpc.rs");
+        assert!(tests.contains("use shop::grpc::v2::proto::"), "{tests}");
+
+        // Every edited and new Rust file is as rustfmt writes it.
+        let rust: Vec<PathBuf> = contents(&root)
+            .into_keys()
+            .filter(|p| p.ends_with(".rs") && (p.contains("graphql") || p.contains("grpc")))
+            .map(|p| root.join(p))
+            .collect();
+        let output = std::process::Command::new("rustfmt")
+            .args(["--edition", "2024", "--check"])
+            .args(&rust)
+            .output()
+            .expect("rustfmt is installed");
+        assert!(
+            output.status.success(),
+            "{versioning}:\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+}
+
+#[test]
+fn a_version_file_written_by_hand_is_not_overwritten() {
+    let (_dir, root) = support::project(&["--protocol", "rest,grpc"]);
+    fs::write(root.join("src/grpc/v2.rs"), "// mine\n").unwrap();
+    refused(
+        &root,
+        &["version", "v2"],
+        "src/grpc/v2.rs: it already exists, though apigen.toml says the newest version is v1",
+    );
+}

@@ -50,11 +50,16 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
             "rustfmt did not run; run `cargo fmt` in the project to format the new files",
         );
     }
-    let graphql = change
-        .edits
-        .iter()
-        .any(|edit| edit.path.starts_with("src/graphql"));
-    report::resource_next_steps(&root, graphql);
+    // The schema that grew: `src/graphql/v2.rs` is checked in as `schema.v2.graphql`.
+    let graphql_schema = change.edits.iter().find_map(|edit| {
+        let module = edit.path.strip_prefix("src/graphql").ok()?;
+        let number = module
+            .file_stem()?
+            .to_str()
+            .and_then(project_file::version_number)?;
+        Some(crate::version::sdl_file(number))
+    });
+    report::resource_next_steps(&root, graphql_schema.as_deref());
     Ok(())
 }
 

@@ -57,7 +57,8 @@ struct ResourceManifest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Injection {
-    /// The existing file to edit, relative to the project root.
+    /// The existing file to edit, relative to the project root; a template
+    /// over the resource variables (`src/graphql/{{ version.name }}.rs`).
     file: String,
     /// The marker line the snippet goes next to; a template over the
     /// resource variables (`{{ version.routes_anchor }}`).
@@ -195,7 +196,8 @@ fn apply_injection(
     if !condition_holds(injection.when.as_deref(), &injection.file, context)? {
         return Ok(());
     }
-    let path = Path::new(&injection.file);
+    let file = render_str(&injection.file, context)?;
+    let path = Path::new(&file);
     let anchor = render_str(&injection.anchor, context)?;
     let snippet = render_str(&injection.snippet, context)?;
     let text = edits.current(path)?;

@@ -1,0 +1,313 @@
+//! What `add version` adds for GraphQL and gRPC. Each starts the new version as
+//! a copy of the previous one, as REST's `fn vN()` starts as a copy of its routes:
+//! - GraphQL: the schema `src/graphql/vN.rs`, served at `/vN/graphql`, with its
+//!   SDL checked by `tests/graphql.rs` (as `schema.vN.graphql`);
+//! - gRPC: the protobuf package `<crate>.vN` in `proto/<crate>/vN/`, served by
+//!   `src/grpc/vN.rs` and its adapters in `src/grpc/vN/`.
+//!
+//! A copy is the previous version's text with the package and folder renamed
+//! (`<crate>.v1` → `<crate>.v2`, `<crate>/v1/` → `<crate>/v2/`) and, for the
+//! version's own module, a new opening comment.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::inject_at;
+use crate::error::{Error, Result};
+use crate::project_file;
+use crate::render::RenderedFile;
+use crate::resource::plan::Edits;
+use crate::spec::{ProjectSpec, Protocol, Versioning};
+
+const GRAPHQL: &str = "src/graphql/mod.rs";
+const GRAPHQL_TESTS: &str = "tests/graphql.rs";
+const GRPC: &str = "src/grpc/mod.rs";
+const VERSIONS_ANCHOR: &str = "// apigen:versions";
+
+/// The file version `number`'s GraphQL schema is checked in as, in SDL:
+/// `schema.graphql` for v1 (and in a project without versions), then
+/// `schema.v2.graphql`, ….
+pub fn sdl_file(number: u32) -> String {
+    match number {
+        1 => "schema.graphql".to_owned(),
+        n => format!("schema.v{n}.graphql"),
+    }
+}
+
+/// The version being added, as the copies need it.
+pub struct Step<'a> {
+    pub root: &'a Path,
+    pub project: &'a ProjectSpec,
+    /// The version copied (`1`) and the new one (`2`).
+    pub previous: u32,
+    pub number: u32,
+}
+
+impl Step<'_> {
+    fn name(&self) -> String {
+        format!("v{}", self.number)
+    }
+
+    fn previous_name(&self) -> String {
+        format!("v{}", self.previous)
+    }
+
+    /// How clients reach the new version: its path, or its `Accept-Version`.
+    fn reached(&self, path: &str) -> String {
+        match self.project.versioning {
+            Versioning::Header => format!("`{path}` with `Accept-Version: {}`", self.number),
+            _ => format!("`/{}{path}`", self.name()),
+        }
+    }
+
+    /// `text` of the previous version, renamed to the new one: its package
+    /// (`shop.v1`) and its folder (`shop/v1/`).
+    fn renamed(&self, text: &str) -> String {
+        let ident = self.project.crate_ident();
+        let text = replace_version(
+            text,
+            &format!("{ident}.{}", self.previous_name()),
+            &format!("{ident}.{}", self.name()),
+        );
+        replace_version(
+            &text,
+            &format!("{ident}/{}", self.previous_name()),
+            &format!("{ident}/{}", self.name()),
+        )
+    }
+
+    /// The new version's copy of `path`, a file of the previous version.
+    fn copy(&self, path: &Path, to: PathBuf, edits: &mut Edits) -> Result<RenderedFile> {
+        self.check_new(&to)?;
+        let text = edits.current(path)?;
+        Ok(RenderedFile {
+            path: to,
+            contents: self.renamed(&text),
+        })
+    }
+
+    /// Refuses to write over a file the new version would add.
+    fn check_new(&self, path: &Path) -> Result<()> {
+        if self.root.join(path).exists() {
+            return Err(Error::CannotEdit {
+                file: path.into(),
+                problem: format!(
+                    "it already exists, though {} says the newest version is {}",
+                    project_file::FILE_NAME,
+                    self.previous_name()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The new files and edits of every protocol of the project that has versions
+/// of its own beyond REST's routes.
+pub fn plan(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
+    let mut files = Vec::new();
+    if step.project.protocols.contains(&Protocol::Graphql) {
+        files.extend(graphql(step, edits)?);
+    }
+    if step.project.protocols.contains(&Protocol::Grpc) {
+        files.extend(grpc(step, edits)?);
+    }
+    Ok(files)
+}
+
+/// The new version's schema, its endpoint and its SDL check.
+fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
+    let (name, previous) = (step.name(), step.previous_name());
+    let from = PathBuf::from(format!("src/graphql/{previous}.rs"));
+    let mut schema = step.copy(&from, format!("src/graphql/{name}.rs").into(), edits)?;
+    schema.contents = retitled(
+        &schema.contents,
+        &format!(
+            "//! Version {} of the GraphQL schema, at {}. It started as a\n\
+             //! copy of {previous}'s (`apigen add version {name}`); change it freely: {previous}\n\
+             //! keeps answering as before.\n",
+            step.number,
+            step.reached("/graphql")
+        ),
+    );
+
+    let module = Path::new(GRAPHQL);
+    let text = edits.current(module)?;
+    let text = inject_at(
+        module,
+        &text,
+        VERSIONS_ANCHOR,
+        &format!("pub mod {name};"),
+        &previous,
+    )?;
+    let endpoint = format!(".merge(endpoint(\"/{name}/graphql\", {name}::schema(introspection)))");
+    let text = inject_at(
+        module,
+        &text,
+        "// apigen:graphql-versions",
+        &endpoint,
+        &previous,
+    )?;
+    edits.set(module, text)?;
+
+    let tests = Path::new(GRAPHQL_TESTS);
+    let text = edits.current(tests)?;
+    let sdl = format!(
+        "(\"{}\", graphql::{name}::schema(true).sdl()),",
+        sdl_file(step.number)
+    );
+    let text = inject_at(tests, &text, "// apigen:graphql-schemas", &sdl, &previous)?;
+    edits.set(tests, text)?;
+    Ok(vec![schema])
+}
+
+/// The new version's package (a copy of every proto file), its module and
+/// adapters (copies too), and its services among the routes.
+fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
+    let (name, previous) = (step.name(), step.previous_name());
+    let ident = step.project.crate_ident();
+    let mut files = Vec::new();
+    for (folder, to) in [
+        (
+            format!("proto/{ident}/{previous}"),
+            format!("proto/{ident}/{name}"),
+        ),
+        (format!("src/grpc/{previous}"), format!("src/grpc/{name}")),
+    ] {
+        for file in files_under(step.root, Path::new(&folder))? {
+            let relative = file.strip_prefix(&folder).expect("under the folder");
+            files.push(step.copy(&file, Path::new(&to).join(relative), edits)?);
+        }
+    }
+    let from = PathBuf::from(format!("src/grpc/{previous}.rs"));
+    let mut module = step.copy(&from, format!("src/grpc/{name}.rs").into(), edits)?;
+    module.contents = retitled(
+        &module.contents,
+        &format!(
+            "//! Version {} of the gRPC API: package `{ident}.{name}`, whose contract is\n\
+             //! `proto/{ident}/{name}/*.proto`. It started as a copy of {previous} (`apigen add\n\
+             //! version {name}`); change it freely: {previous} keeps answering as before.\n",
+            step.number
+        ),
+    );
+    files.push(module);
+
+    let routes = Path::new(GRPC);
+    let text = edits.current(routes)?;
+    let text = inject_at(
+        routes,
+        &text,
+        VERSIONS_ANCHOR,
+        &format!("pub mod {name};"),
+        &previous,
+    )?;
+    let services = format!("{name}::services(state, &mut routes);");
+    let text = inject_at(
+        routes,
+        &text,
+        "// apigen:grpc-versions",
+        &services,
+        &previous,
+    )?;
+    edits.set(routes, text)?;
+    Ok(files)
+}
+
+/// Every file under `folder` of the project at `root`, relative to `root`, in
+/// path order; none when the folder does not exist.
+fn files_under(root: &Path, folder: &Path) -> Result<Vec<PathBuf>> {
+    if !root.join(folder).is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in WalkDir::new(root.join(folder)).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::CannotEdit {
+            file: folder.into(),
+            problem: format!("cannot read it ({e})"),
+        })?;
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(root).expect("under the root");
+            files.push(relative.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// `text` with its opening `//!` comment replaced by `header`.
+fn retitled(text: &str, header: &str) -> String {
+    let body: Vec<&str> = text
+        .split_inclusive('\n')
+        .skip_while(|line| line.starts_with("//!"))
+        .collect();
+    format!("{header}{}", body.concat())
+}
+
+/// `text` with each `from` replaced by `to`, where `from` is not the start of
+/// a longer name (`shop.v1` but not `shop.v10`).
+fn replace_version(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let after = &rest[at + from.len()..];
+        out.push_str(&rest[..at]);
+        if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn a_version_is_renamed_but_not_a_longer_one() {
+        let text = "package shop.v1;\nimport \"shop/v1/a.proto\";\n// shop.v10 stays\n";
+        let step_text = replace_version(
+            &replace_version(text, "shop.v1", "shop.v2"),
+            "shop/v1",
+            "shop/v2",
+        );
+        assert_eq!(
+            step_text,
+            "package shop.v2;\nimport \"shop/v2/a.proto\";\n// shop.v10 stays\n"
+        );
+    }
+
+    #[test]
+    fn retitling_replaces_only_the_opening_comment() {
+        let text = "//! Version 1.\n//! More.\n\nuse x;\n//! not a header\n";
+        assert_eq!(
+            retitled(text, "//! Version 2.\n"),
+            "//! Version 2.\n\nuse x;\n//! not a header\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_has_no_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            files_under(dir.path(), Path::new("src/grpc/v1"))
+                .unwrap()
+                .is_empty()
+        );
+        fs::create_dir_all(dir.path().join("src/grpc/v1/deep")).unwrap();
+        fs::write(dir.path().join("src/grpc/v1/b.rs"), "").unwrap();
+        fs::write(dir.path().join("src/grpc/v1/deep/a.rs"), "").unwrap();
+        assert_eq!(
+            files_under(dir.path(), Path::new("src/grpc/v1")).unwrap(),
+            vec![
+                PathBuf::from("src/grpc/v1/b.rs"),
+                PathBuf::from("src/grpc/v1/deep/a.rs")
+            ]
+        );
+    }
+}
