@@ -152,6 +152,8 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         if !contract.is_file() {
             return Err(format!("the tests did not record {}", contract.display()));
         }
+        // v1's GraphQL schema, where there is one, must not change either.
+        let v1_schema = std::fs::read_to_string(project.join("schema.graphql")).ok();
         log("apigen add resource reviews (v2 only)");
         apigen(
             &project,
@@ -159,7 +161,12 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         )?;
         step(&["fmt", "--check"], &[])?;
         step(&["clippy", "--all-targets", "--", "-D", "warnings"], &[])?;
-        step(&["test"], &test_envs)?;
+        // As `add resource` tells users: v2's checked-in GraphQL schema grew.
+        let update_schemas = [test_envs.clone(), vec![("UPDATE_GRAPHQL_SCHEMA", "1")]].concat();
+        step(&["test"], &update_schemas)?;
+        if std::fs::read_to_string(project.join("schema.graphql")).ok() != v1_schema {
+            return Err("adding a resource to v2 changed v1's schema.graphql".into());
+        }
     }
     log("serve");
     serve(combination, &project, server.as_ref())
@@ -436,26 +443,69 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
 }
 
 /// The resource of v2 answers in v2; v1 answers as before, marked deprecated.
+/// Where the project speaks GraphQL and gRPC, each version has its own schema
+/// and package: v2's has the resource of v2 (and the copies of v1's), v1's has not.
 fn probe_versions(
     combination: &Combination,
     served: &Served,
     credential: &Credential,
 ) -> Result<(), String> {
-    let (v2, in_v2): (&str, Vec<(&str, String)>) = match combination.versioning {
-        Versioning::Header => ("/reviews", vec![("accept-version", "2".to_owned())]),
-        _ => ("/v2/reviews", Vec::new()),
+    let in_v2: Vec<(&str, String)> = match combination.versioning {
+        Versioning::Header => vec![("accept-version", "2".to_owned())],
+        _ => Vec::new(),
     };
-    authenticated_get(served.port, v2, &in_v2, credential)?;
+    let v2_prefix = match combination.versioning {
+        Versioning::Header => "",
+        _ => "/v2",
+    };
+    authenticated_get(
+        served.port,
+        &format!("{v2_prefix}/reviews"),
+        &in_v2,
+        credential,
+    )?;
     let v1 = format!("{}/products", served.prefix);
     let old = request(served.port, "GET", &v1, &credential.headers, None)?;
     expect(&old, 200, &format!("GET {v1} (v1)"))?;
-    match (old.header("deprecation"), old.header("sunset")) {
-        (Some(_), Some(_)) => Ok(()),
-        _ => Err(format!(
+    if old.header("deprecation").is_none() || old.header("sunset").is_none() {
+        return Err(format!(
             "GET {v1}: v1 is not marked deprecated:\n{}",
             old.head
-        )),
+        ));
     }
+    if combination.protocols.contains(&Protocol::Graphql) {
+        let query = r#"{"query": "{ reviews(limit: 1) { total } }"}"#;
+        let v2 = format!("{v2_prefix}/graphql");
+        let headers = [credential.headers.clone(), in_v2.clone()].concat();
+        let answer = request(served.port, "POST", &v2, &headers, Some(query))?;
+        let body = answer.json()?;
+        if body.get("errors").is_some() || body["data"]["reviews"].is_null() {
+            return Err(format!("POST {v2} (v2): {}", answer.body));
+        }
+        let v1 = format!("{}/graphql", served.prefix);
+        let answer = request(served.port, "POST", &v1, &credential.headers, Some(query))?;
+        if answer.json()?.get("errors").is_none() {
+            return Err(format!(
+                "POST {v1}: v1's schema has v2's reviews: {}",
+                answer.body
+            ));
+        }
+    }
+    if combination.protocols.contains(&Protocol::Grpc) {
+        let package = combination.project_name();
+        for (method, code) in [
+            (format!("/{package}.v2.ReviewService/ListReviews"), "0"),
+            (format!("/{package}.v2.ProductService/ListProducts"), "0"),
+            // UNIMPLEMENTED: the resource of v2 is not in v1's package.
+            (format!("/{package}.v1.ReviewService/ListReviews"), "12"),
+        ] {
+            let answer = grpc_call(served, &method, &credential.headers)?;
+            if answer.status.as_deref() != Some(code) {
+                return Err(format!("gRPC {method}: {}", answer.describe()));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The route the authenticated request reads: the first added resource, or
