@@ -493,15 +493,21 @@ fn probe_versions(
     }
     if combination.protocols.contains(&Protocol::Grpc) {
         let package = combination.project_name();
-        for (method, code) in [
-            (format!("/{package}.v2.ReviewService/ListReviews"), "0"),
-            (format!("/{package}.v2.ProductService/ListProducts"), "0"),
+        // (method, grpc-status, deprecated)
+        for (method, code, deprecated) in [
+            (format!("/{package}.v2.ReviewService/ListReviews"), "0", false),
+            (format!("/{package}.v2.ProductService/ListProducts"), "0", false),
+            (format!("/{package}.v1.ProductService/ListProducts"), "0", true),
             // UNIMPLEMENTED: the resource of v2 is not in v1's package.
-            (format!("/{package}.v1.ReviewService/ListReviews"), "12"),
+            (format!("/{package}.v1.ReviewService/ListReviews"), "12", true),
         ] {
             let answer = grpc_call(served, &method, &credential.headers)?;
-            if answer.status.as_deref() != Some(code) {
-                return Err(format!("gRPC {method}: {}", answer.describe()));
+            let marked = answer.head.to_ascii_lowercase().contains("\ndeprecation:");
+            if answer.status.as_deref() != Some(code) || marked != deprecated {
+                return Err(format!(
+                    "gRPC {method} (deprecated: {deprecated}): {}",
+                    answer.describe()
+                ));
             }
         }
     }
