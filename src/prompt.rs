@@ -2,7 +2,11 @@
 
 use std::io::IsTerminal;
 
-use dialoguer::{Input, MultiSelect, Select, theme::ColorfulTheme};
+use console::Term;
+use dialoguer::{
+    Input, MultiSelect, Select,
+    theme::{ColorfulTheme, Theme},
+};
 
 use crate::error::{Error, Result};
 use crate::resource::fields::{Field, parse_field};
@@ -23,8 +27,10 @@ pub fn select<C: Choice>(default: C) -> Result<C> {
         .with_prompt(C::QUESTION)
         .items(&items)
         .default(preselected)
+        .report(false)
         .interact()
         .map_err(prompt_error)?;
+    confirm::<C>(&[options[picked]]);
     Ok(options[picked])
 }
 
@@ -37,6 +43,7 @@ pub fn multi_select<C: Choice>(defaults: &[C]) -> Result<Vec<C>> {
         .with_prompt(format!("{} (space toggles, enter accepts)", C::QUESTION))
         .items(&items)
         .defaults(&checked)
+        .report(false)
         .interact()
         .map_err(prompt_error)?;
     if picked.is_empty() {
@@ -45,7 +52,26 @@ pub fn multi_select<C: Choice>(defaults: &[C]) -> Result<Vec<C>> {
             C::FLAG
         )));
     }
-    Ok(picked.into_iter().map(|i| options[i]).collect())
+    let picked: Vec<C> = picked.into_iter().map(|i| options[i]).collect();
+    confirm(&picked);
+    Ok(picked)
+}
+
+/// The answer to a question, as dialoguer would report it but by name only
+/// (`✔ Protocols to serve · rest, graphql`): the help text was read in the list.
+fn confirm<C: Choice>(picked: &[C]) {
+    let names: Vec<String> = picked.iter().map(|choice| choice.name()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut line = String::new();
+    let written = ColorfulTheme::default().format_multi_select_prompt_selection(
+        &mut line,
+        C::QUESTION,
+        &names,
+    );
+    if written.is_ok() {
+        // The prompt itself wrote to standard error; a failed echo loses nothing.
+        let _ = Term::stderr().write_line(&line);
+    }
 }
 
 /// Asks for a resource's fields one at a time until an empty answer.

@@ -538,3 +538,60 @@ fn ctrl_c_at_a_prompt_exits_quietly_and_writes_nothing() {
     let output = fs::read_to_string(&log).unwrap();
     assert!(!output.contains("error"), "{output}");
 }
+
+/// Accepting every default at the questions (Enter, in `script`'s terminal)
+/// creates the default project, and each answer is confirmed by name alone: the
+/// help text was read in the list.
+#[test]
+fn enter_at_each_question_takes_the_defaults_and_confirms_them_by_name() {
+    use std::io::Write;
+
+    use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
+
+    let dir = TempDir::new().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("apigen");
+    let log = dir.path().join("terminal.log");
+    let mut terminal = std::process::Command::new("script")
+        .current_dir(dir.path())
+        .args(["-qfec", &format!("{} new p --vcs none", bin.display())])
+        .arg(&log)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut keys = terminal.stdin.take().unwrap();
+    let questions = [
+        Protocol::QUESTION,
+        Auth::QUESTION,
+        Database::QUESTION,
+        Versioning::QUESTION,
+        Cache::QUESTION,
+    ];
+    let asked = std::time::Instant::now();
+    for question in questions {
+        // Wait for the question's list: then the prompt reads keys.
+        while !fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains(question)
+        {
+            assert!(asked.elapsed().as_secs() < 60, "{question:?} was not asked");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        keys.write_all(b"\r").unwrap();
+    }
+    let status = terminal.wait().unwrap();
+
+    let output = fs::read_to_string(&log).unwrap();
+    assert_eq!(status.code(), Some(0), "{output}");
+    assert!(dir.path().join("p/Cargo.toml").is_file());
+    for (question, answer) in questions
+        .into_iter()
+        .zip(["rest", "jwt", "sqlite", "url", "none"])
+    {
+        let confirmed = format!("{question} · {answer}\r\n");
+        assert!(output.contains(&confirmed), "no {confirmed:?} in {output}");
+    }
+}

@@ -495,11 +495,27 @@ fn probe_versions(
         let package = combination.project_name();
         // (method, grpc-status, deprecated)
         for (method, code, deprecated) in [
-            (format!("/{package}.v2.ReviewService/ListReviews"), "0", false),
-            (format!("/{package}.v2.ProductService/ListProducts"), "0", false),
-            (format!("/{package}.v1.ProductService/ListProducts"), "0", true),
+            (
+                format!("/{package}.v2.ReviewService/ListReviews"),
+                "0",
+                false,
+            ),
+            (
+                format!("/{package}.v2.ProductService/ListProducts"),
+                "0",
+                false,
+            ),
+            (
+                format!("/{package}.v1.ProductService/ListProducts"),
+                "0",
+                true,
+            ),
             // UNIMPLEMENTED: the resource of v2 is not in v1's package.
-            (format!("/{package}.v1.ReviewService/ListReviews"), "12", true),
+            (
+                format!("/{package}.v1.ReviewService/ListReviews"),
+                "12",
+                true,
+            ),
         ] {
             let answer = grpc_call(served, &method, &credential.headers)?;
             let marked = answer.head.to_ascii_lowercase().contains("\ndeprecation:");
