@@ -501,6 +501,33 @@ fn ctrl_c_while_writing_never_leaves_half_a_project() {
     assert!(caught_writing > 0, "no run was interrupted while writing");
 }
 
+/// `apigen <args>` in a terminal (`script`'s, logging what it shows to `log`) in
+/// `dir`, as a person runs it: colours off, `CI` unset, keys from its stdin.
+fn in_terminal(dir: &Path, args: &str, log: &Path) -> std::process::Child {
+    let bin = assert_cmd::cargo::cargo_bin("apigen");
+    std::process::Command::new("script")
+        .current_dir(dir)
+        .args(["-qfec", &format!("{} {args}", bin.display())])
+        .arg(log)
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the terminal shows `text` (a question's list: then the prompt
+/// reads keys).
+fn wait_for(log: &Path, text: &str) {
+    let asked = std::time::Instant::now();
+    while !fs::read_to_string(log).unwrap_or_default().contains(text) {
+        assert!(asked.elapsed().as_secs() < 60, "{text:?} was not shown");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+}
+
 /// Ctrl-C at a question (in a terminal, here `script`'s) ends apigen quietly with
 /// status 130, as for any interrupted command, and writes nothing.
 #[test]
@@ -508,28 +535,9 @@ fn ctrl_c_at_a_prompt_exits_quietly_and_writes_nothing() {
     use std::io::Write;
 
     let dir = TempDir::new().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("apigen");
     let log = dir.path().join("terminal.log");
-    let mut terminal = std::process::Command::new("script")
-        .current_dir(dir.path())
-        .args(["-qfec", &format!("{} new p", bin.display())])
-        .arg(&log)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let asked = std::time::Instant::now();
-    // Wait for the choices under the question: then the prompt reads keys.
-    while !fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("REST over HTTP")
-    {
-        assert!(asked.elapsed().as_secs() < 30, "no question was asked");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut terminal = in_terminal(dir.path(), "new p", &log);
+    wait_for(&log, "REST over HTTP");
     terminal.stdin.take().unwrap().write_all(b"\x03").unwrap();
     let status = terminal.wait().unwrap();
 
@@ -549,18 +557,8 @@ fn enter_at_each_question_takes_the_defaults_and_confirms_them_by_name() {
     use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
 
     let dir = TempDir::new().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("apigen");
     let log = dir.path().join("terminal.log");
-    let mut terminal = std::process::Command::new("script")
-        .current_dir(dir.path())
-        .args(["-qfec", &format!("{} new p --vcs none", bin.display())])
-        .arg(&log)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut terminal = in_terminal(dir.path(), "new p --vcs none", &log);
     let mut keys = terminal.stdin.take().unwrap();
     let questions = [
         Protocol::QUESTION,
@@ -569,17 +567,8 @@ fn enter_at_each_question_takes_the_defaults_and_confirms_them_by_name() {
         Versioning::QUESTION,
         Cache::QUESTION,
     ];
-    let asked = std::time::Instant::now();
     for question in questions {
-        // Wait for the question's list: then the prompt reads keys.
-        while !fs::read_to_string(&log)
-            .unwrap_or_default()
-            .contains(question)
-        {
-            assert!(asked.elapsed().as_secs() < 60, "{question:?} was not asked");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        wait_for(&log, question);
         keys.write_all(b"\r").unwrap();
     }
     let status = terminal.wait().unwrap();

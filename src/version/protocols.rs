@@ -132,33 +132,26 @@ fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
         ),
     );
 
-    let module = Path::new(GRAPHQL);
-    let text = edits.current(module)?;
-    let text = inject_at(
-        module,
-        &text,
-        VERSIONS_ANCHOR,
-        &format!("pub mod {name};"),
-        &previous,
-    )?;
     let endpoint = format!(".merge(endpoint(\"/{name}/graphql\", {name}::schema(introspection)))");
-    let text = inject_at(
-        module,
-        &text,
-        "// apigen:graphql-versions",
-        &endpoint,
+    list(
+        edits,
+        GRAPHQL,
+        &[
+            (VERSIONS_ANCHOR, format!("pub mod {name};")),
+            ("// apigen:graphql-versions", endpoint),
+        ],
         &previous,
     )?;
-    edits.set(module, text)?;
-
-    let tests = Path::new(GRAPHQL_TESTS);
-    let text = edits.current(tests)?;
     let sdl = format!(
         "(\"{}\", graphql::{name}::schema(true).sdl()),",
         sdl_file(step.number)
     );
-    let text = inject_at(tests, &text, "// apigen:graphql-schemas", &sdl, &previous)?;
-    edits.set(tests, text)?;
+    list(
+        edits,
+        GRAPHQL_TESTS,
+        &[("// apigen:graphql-schemas", sdl)],
+        &previous,
+    )?;
     Ok(vec![schema])
 }
 
@@ -193,25 +186,29 @@ fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
     );
     files.push(module);
 
-    let routes = Path::new(GRPC);
-    let text = edits.current(routes)?;
-    let text = inject_at(
-        routes,
-        &text,
-        VERSIONS_ANCHOR,
-        &format!("pub mod {name};"),
+    list(
+        edits,
+        GRPC,
+        &[
+            (VERSIONS_ANCHOR, format!("pub mod {name};")),
+            (
+                "// apigen:grpc-versions",
+                format!("{name}::services(state, &mut routes);"),
+            ),
+        ],
         &previous,
     )?;
-    let services = format!("{name}::services(state, &mut routes);");
-    let text = inject_at(
-        routes,
-        &text,
-        "// apigen:grpc-versions",
-        &services,
-        &previous,
-    )?;
-    edits.set(routes, text)?;
     Ok(files)
+}
+
+/// Lists the new version in `file`: each snippet before its anchor line.
+fn list(edits: &mut Edits, file: &str, lines: &[(&str, String)], previous: &str) -> Result<()> {
+    let path = Path::new(file);
+    let mut text = edits.current(path)?;
+    for (anchor, snippet) in lines {
+        text = inject_at(path, &text, anchor, snippet, previous)?;
+    }
+    edits.set(path, text)
 }
 
 /// Every file under `folder` of the project at `root`, relative to `root`, in
