@@ -47,6 +47,16 @@ fn routes_of(routers: &str, version: &str, marker: &str) -> String {
     routers[start..end].trim_end_matches(' ').to_owned()
 }
 
+/// rustfmt over `files`: formats them, or with `check` only says whether it would.
+fn rustfmt(files: &[PathBuf], check: bool) -> std::process::Output {
+    let mut cmd = std::process::Command::new("rustfmt");
+    cmd.args(["--edition", "2024"]).args(files);
+    if check {
+        cmd.arg("--check");
+    }
+    cmd.output().expect("rustfmt is installed")
+}
+
 fn today() -> Date {
     Date::today()
 }
@@ -164,14 +174,7 @@ fn the_edited_files_stay_rustfmt_clean() {
     for versioning in VERSIONED {
         let (_dir, root) = project(versioning);
         let files = [root.join(ROUTERS), root.join(VERSIONING)];
-        let rustfmt = |check: bool| {
-            let mut cmd = std::process::Command::new("rustfmt");
-            cmd.args(["--edition", "2024"]).args(&files);
-            if check {
-                cmd.arg("--check");
-            }
-            cmd.output().expect("rustfmt is installed")
-        };
+        let rustfmt = |check: bool| rustfmt(&files, check);
         // Whatever the templates leave, the edits alone are checked.
         assert!(rustfmt(false).status.success());
         for version in ["v2", "v3"] {
@@ -639,11 +642,7 @@ fn graphql_and_grpc_versions_start_as_copies_of_the_newest() {
             .filter(|p| p.ends_with(".rs") && (p.contains("graphql") || p.contains("grpc")))
             .map(|p| root.join(p))
             .collect();
-        let output = std::process::Command::new("rustfmt")
-            .args(["--edition", "2024", "--check"])
-            .args(&rust)
-            .output()
-            .expect("rustfmt is installed");
+        let output = rustfmt(&rust, true);
         assert!(
             output.status.success(),
             "{versioning}:\n{}",
