@@ -634,6 +634,9 @@ impl GrpcAnswer {
     }
 }
 
+/// curl's exit status for a stream reset in the HTTP/2 framing layer.
+const CURL_HTTP2_STREAM: i32 = 92;
+
 /// Calls `method` with an empty request message over cleartext HTTP/2, with curl.
 fn grpc_call(
     served: &Served,
@@ -667,9 +670,20 @@ fn grpc_call(
         .arg("--output")
         .arg(&body)
         .arg(format!("http://127.0.0.1:{}{method}", served.port));
-    let output = curl
-        .output()
-        .map_err(|e| format!("gRPC {method}: curl could not start: {e}"))?;
+    // A server may answer before it has read the request (an unknown service, a
+    // refusal) and then reset the stream with NO_ERROR (RFC 9113 §8.1); curl
+    // sometimes drops such an answer with exit status 92, which gRPC clients do
+    // not. So that status alone is retried.
+    let mut attempts = 0;
+    let output = loop {
+        let output = curl
+            .output()
+            .map_err(|e| format!("gRPC {method}: curl could not start: {e}"))?;
+        attempts += 1;
+        if output.status.code() != Some(CURL_HTTP2_STREAM) || attempts == 5 {
+            break output;
+        }
+    };
     succeeded(&format!("curl gRPC {method}"), &output)?;
     let head = std::fs::read_to_string(&head).map_err(|e| format!("read head: {e}"))?;
     let message = std::fs::read(&body).map_err(|e| format!("read body: {e}"))?;
