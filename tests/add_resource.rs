@@ -297,3 +297,89 @@ fn the_users_own_edits_survive_and_it_runs_from_a_subfolder() {
     assert!(after.contains("order_items::router(),"));
     assert!(root.join("tests/order_items.rs").is_file());
 }
+
+/// Each attribute or doc comment in a module list with the item it belongs to
+/// (`#[cfg(test)]` → `pub mod contract;`).
+fn attached_items(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with("#[") || line.starts_with("///"))
+        .map(|(i, line)| {
+            let item = lines[i + 1..]
+                .iter()
+                .find(|next| !next.starts_with("#[") && !next.starts_with("//"))
+                .unwrap_or(&"");
+            ((*line).to_owned(), (*item).to_owned())
+        })
+        .collect()
+}
+
+/// The names of the `mod` lines in the block just above `// apigen:modules`.
+fn modules_above_anchor(text: &str) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let anchor = lines.iter().position(|line| *line == "// apigen:modules");
+    let block = &lines[..anchor.unwrap_or(0)];
+    let start = block
+        .iter()
+        .rposition(|line| line.is_empty())
+        .map_or(0, |i| i + 1);
+    block[start..]
+        .iter()
+        .filter_map(|line| line.trim_start_matches("pub ").strip_prefix("mod "))
+        .collect()
+}
+
+/// A resource's module lines go in alphabetical order, and never between an
+/// attribute (`#[cfg(test)]`) or a doc comment and its item: `comments`
+/// once landed between `#[cfg(test)]` and `pub mod contract;`, making the new
+/// module test-only and the project uncompilable. Names sort before, between
+/// and after every module the projects start with.
+#[test]
+fn resources_sorting_anywhere_leave_attributes_with_their_items() {
+    const NAMES: [&str; 10] = [
+        "accounts", "arcs", "authors", "badges", "comments", "coupons", "gadgets", "notes", "tags",
+        "zones",
+    ];
+    let mod_lists = [
+        "src/db/mod.rs",
+        "src/models/mod.rs",
+        "src/services/mod.rs",
+        "src/routers/mod.rs",
+        "src/graphql/mod.rs",
+        "src/grpc/v1.rs",
+    ];
+    for flags in [
+        &["--auth", "session", "--protocol", "rest,graphql,grpc"][..],
+        &["--auth", "api-key", "--db", "none"][..],
+    ] {
+        let (_dir, root) = support::project(flags);
+        let read = |path: &str| fs::read_to_string(root.join(path)).unwrap_or_default();
+        let before: Vec<_> = mod_lists
+            .iter()
+            .map(|path| attached_items(&read(path)))
+            .collect();
+        for name in NAMES {
+            add(&root, name, "label:string").success();
+        }
+        for (path, attached) in mod_lists.iter().zip(before) {
+            let after = attached_items(&read(path));
+            for pair in attached {
+                assert!(
+                    after.contains(&pair),
+                    "{flags:?} {path}: {pair:?} separated:\n{}",
+                    read(path)
+                );
+            }
+            let text = read(path);
+            let modules = modules_above_anchor(&text);
+            assert!(modules.is_sorted(), "{flags:?} {path}: {modules:?}");
+        }
+        let models = read("src/models/mod.rs");
+        assert!(
+            models.contains("#[cfg(test)]\npub mod contract;"),
+            "{models}"
+        );
+    }
+}

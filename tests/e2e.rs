@@ -154,10 +154,10 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         }
         // v1's GraphQL schema, where there is one, must not change either.
         let v1_schema = std::fs::read_to_string(project.join("schema.graphql")).ok();
-        log("apigen add resource reviews (v2 only)");
+        log("apigen add resource comments (v2 only)");
         apigen(
             &project,
-            &["add", "resource", "reviews", "--fields", REVIEWS],
+            &["add", "resource", "comments", "--fields", COMMENTS],
         )?;
         step(&["fmt", "--check"], &[])?;
         step(&["clippy", "--all-targets", "--", "-D", "warnings"], &[])?;
@@ -172,8 +172,10 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
     serve(combination, &project, server.as_ref())
 }
 
-/// The fields of the resource added to v2 only.
-const REVIEWS: &str = "stars:int,body:text?";
+/// The fields of the resource added to v2 only, `comments`: its model
+/// (`comment`) sorts between `auth` and the test-only `contract` of
+/// `src/models/mod.rs`, where an injection once split `#[cfg(test)]` from its item.
+const COMMENTS: &str = "votes:int,body:text?";
 
 /// `apigen new NAME --yes` and the combination's flags; every project but
 /// the default one (generated exactly as users first run it) skips git.
@@ -460,7 +462,7 @@ fn probe_versions(
     };
     authenticated_get(
         served.port,
-        &format!("{v2_prefix}/reviews"),
+        &format!("{v2_prefix}/comments"),
         &in_v2,
         credential,
     )?;
@@ -474,19 +476,19 @@ fn probe_versions(
         ));
     }
     if combination.protocols.contains(&Protocol::Graphql) {
-        let query = r#"{"query": "{ reviews(limit: 1) { total } }"}"#;
+        let query = r#"{"query": "{ comments(limit: 1) { total } }"}"#;
         let v2 = format!("{v2_prefix}/graphql");
         let headers = [credential.headers.clone(), in_v2.clone()].concat();
         let answer = request(served.port, "POST", &v2, &headers, Some(query))?;
         let body = answer.json()?;
-        if body.get("errors").is_some() || body["data"]["reviews"].is_null() {
+        if body.get("errors").is_some() || body["data"]["comments"].is_null() {
             return Err(format!("POST {v2} (v2): {}", answer.body));
         }
         let v1 = format!("{}/graphql", served.prefix);
         let answer = request(served.port, "POST", &v1, &credential.headers, Some(query))?;
         if answer.json()?.get("errors").is_none() {
             return Err(format!(
-                "POST {v1}: v1's schema has v2's reviews: {}",
+                "POST {v1}: v1's schema has v2's comments: {}",
                 answer.body
             ));
         }
@@ -496,7 +498,7 @@ fn probe_versions(
         // (method, grpc-status, deprecated)
         for (method, code, deprecated) in [
             (
-                format!("/{package}.v2.ReviewService/ListReviews"),
+                format!("/{package}.v2.CommentService/ListComments"),
                 "0",
                 false,
             ),
@@ -512,7 +514,7 @@ fn probe_versions(
             ),
             // UNIMPLEMENTED: the resource of v2 is not in v1's package.
             (
-                format!("/{package}.v1.ReviewService/ListReviews"),
+                format!("/{package}.v1.CommentService/ListComments"),
                 "12",
                 true,
             ),

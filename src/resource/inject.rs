@@ -79,16 +79,53 @@ pub fn insert_verbatim(text: &str, anchor: &str, block: &str) -> Result<String, 
     Ok(out)
 }
 
-/// The index, within the block of non-blank lines directly above the anchor,
-/// of the first line that sorts after `line`; the anchor itself if none does.
+/// Where a sorted snippet goes within the block of non-blank lines directly
+/// above the anchor: before the first item that sorts after `line`, the anchor
+/// itself if none does.
+///
+/// An item is its line together with the attributes and comments just above
+/// it (`#[cfg(test)]`, `/// docs`), as rustfmt keeps them when it sorts: a
+/// snippet never lands between an attribute and the item it belongs to.
 fn sorted_position(lines: &[&str], anchor_at: usize, line: &str) -> usize {
     let block_start = lines[..anchor_at]
         .iter()
         .rposition(|l| l.trim().is_empty())
         .map_or(0, |blank| blank + 1);
-    (block_start..anchor_at)
-        .find(|&i| lines[i].trim() > line)
-        .unwrap_or(anchor_at)
+    let key = sort_key(line);
+    let mut item_start = block_start;
+    for (i, current) in lines.iter().enumerate().take(anchor_at).skip(block_start) {
+        let current = current.trim();
+        if is_attached_to_next(current) {
+            continue;
+        }
+        if sort_key(current) > key {
+            return item_start;
+        }
+        item_start = i + 1;
+    }
+    anchor_at
+}
+
+/// Attributes and comments belong to the item below them.
+fn is_attached_to_next(line: &str) -> bool {
+    line.starts_with("#[") || line.starts_with("//")
+}
+
+/// What rustfmt sorts `mod` declarations by: the module's name, whatever the
+/// visibility (`pub mod b;` sorts after `mod a;`). Other lines sort as written.
+fn sort_key(line: &str) -> &str {
+    let item = line.trim();
+    let unqualified = item
+        .strip_prefix("pub ")
+        .or_else(|| {
+            item.strip_prefix("pub(")
+                .and_then(|rest| rest.split_once(") "))
+                .map(|(_, rest)| rest)
+        })
+        .unwrap_or(item);
+    unqualified
+        .strip_prefix("mod ")
+        .map_or(item, |name| name.trim_end_matches(';').trim())
 }
 
 fn leading_whitespace(line: &str) -> &str {
@@ -118,6 +155,74 @@ mod tests {
         )
         .unwrap();
         assert!(first.contains("\n\nmod accounts;\nmod admin;"));
+    }
+
+    /// A module block as the generated projects have them: a test-only
+    /// module with its attribute, a documented one, mixed visibility.
+    const ATTRIBUTED: &str = "pub mod auth;\n#[cfg(test)]\npub mod contract;\n/// Paging.\nmod pagination;\npub mod user;\n// apigen:modules\n";
+
+    fn sorted(name: &str) -> String {
+        inject(
+            ATTRIBUTED,
+            "// apigen:modules",
+            &format!("pub mod {name};"),
+            Placement::Sorted,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sorted_snippet_never_separates_an_attribute_or_doc_from_its_item() {
+        assert_eq!(
+            sorted("comment"),
+            "pub mod auth;\npub mod comment;\n#[cfg(test)]\npub mod contract;\n/// Paging.\nmod pagination;\npub mod user;\n// apigen:modules\n"
+        );
+        assert!(
+            sorted("order")
+                .contains("pub mod contract;\npub mod order;\n/// Paging.\nmod pagination;")
+        );
+        // Before the first item, between each pair and after the last: every
+        // attribute and doc comment is still directly above its own item.
+        for name in [
+            "account", "book", "comment", "coupon", "note", "post", "zone",
+        ] {
+            let out = sorted(name);
+            assert!(
+                out.contains("#[cfg(test)]\npub mod contract;\n"),
+                "{name}: {out}"
+            );
+            assert!(
+                out.contains("/// Paging.\nmod pagination;\n"),
+                "{name}: {out}"
+            );
+            let names: Vec<&str> = out
+                .lines()
+                .filter(|l| l.contains("mod "))
+                .map(sort_key)
+                .collect();
+            assert!(names.is_sorted(), "{name}: {names:?}");
+        }
+    }
+
+    #[test]
+    fn mod_lines_sort_by_module_name_whatever_the_visibility() {
+        assert_eq!(sort_key("pub mod users;"), "users");
+        assert_eq!(sort_key("pub(crate) mod users;"), "users");
+        assert_eq!(sort_key("mod users;"), "users");
+        assert_eq!(sort_key("  b::router(),"), "b::router(),");
+        let text = "mod admin;\npub mod orders;\n// apigen:modules\n";
+        let out = inject(text, "// apigen:modules", "mod audit;", Placement::Sorted).unwrap();
+        assert_eq!(
+            out,
+            "mod admin;\nmod audit;\npub mod orders;\n// apigen:modules\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_right_above_the_anchor_stays_there() {
+        let text = "mod a;\n// resources:\n// apigen:modules\n";
+        let out = inject(text, "// apigen:modules", "mod z;", Placement::Sorted).unwrap();
+        assert_eq!(out, "mod a;\n// resources:\nmod z;\n// apigen:modules\n");
     }
 
     #[test]
