@@ -128,9 +128,30 @@ fn stage_and_move(target: &Path, files: &[RenderedFile]) -> Result<()> {
             fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
             made = file.path.parent();
         }
-        fs::write(&path, &file.contents).map_err(Error::io(&path))?;
+        write_file(&path, &file.contents).map_err(Error::io(&path))?;
     }
     staging.move_into(target, files)
+}
+
+/// Files holding secrets (the generated `.env` has the signing secret): only
+/// their owner may read them, from the moment they exist.
+const PRIVATE_FILES: &[&str] = &[".env"];
+
+/// Writes a new file; one of [`PRIVATE_FILES`] is created with mode 0600.
+fn write_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let private = path
+        .file_name()
+        .is_some_and(|name| PRIVATE_FILES.iter().any(|private| name == *private));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    std::io::Write::write_all(&mut options.open(path)?, contents.as_bytes())
 }
 
 /// A hidden folder beside the target, removed on drop unless moved in place.
@@ -304,6 +325,29 @@ mod tests {
             fs::read_to_string(dir.path().join("old.txt")).unwrap(),
             "after"
         );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn secrets_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("p");
+        write_project(&target, &[file(".env", "SECRET=x"), file("README.md", "r")]).unwrap();
+        let mode = |name: &str| {
+            fs::metadata(target.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(".env"), 0o600);
+        assert_ne!(
+            mode("README.md") & 0o044,
+            0,
+            "other files keep the usual mode"
+        );
+        assert_eq!(fs::read_to_string(target.join(".env")).unwrap(), "SECRET=x");
     }
 
     #[test]
