@@ -170,6 +170,15 @@ fn ci_workflow_checks_fmt_clippy_and_tests() {
         workflow.contains("${{ github.workflow }}"),
         "GitHub expressions must survive rendering"
     );
+    // Least privilege: the token of every job reads the code, nothing more.
+    assert!(
+        workflow.contains("\npermissions:\n  contents: read\n"),
+        "the workflow's token is not read-only:\n{workflow}"
+    );
+    assert!(
+        workflow.contains("command: check advisories"),
+        "CI does not check dependency advisories"
+    );
 }
 
 /// Every backticked `path` and `path::test_name` of the guide map, checked
