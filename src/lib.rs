@@ -8,6 +8,7 @@ pub mod interrupt;
 pub mod matrix;
 pub mod names;
 pub mod new;
+pub mod project;
 pub mod project_file;
 pub mod project_vars;
 pub mod prompt;

@@ -4,8 +4,6 @@
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
-use crate::project_vars::AuthVars;
-
 /// A question apigen asks; each variant's doc comment says when to pick it,
 /// and is shown both in `--help` and in the interactive prompt.
 pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
@@ -192,13 +190,22 @@ pub fn first_unsupported<C: Choice>(values: &[C]) -> Option<Unsupported> {
     })
 }
 
+impl Auth {
+    /// Whether requests carry proven callers (`auth::Principal`), which
+    /// routes can require and rows can belong to: every method but `none`.
+    /// The templates read it as `auth.principal` (`project_vars.rs`).
+    pub fn has_callers(self) -> bool {
+        self != Auth::None
+    }
+}
+
 /// Why `apigen add resource --owned` is refused for projects made with
 /// `auth`, or `None` when owned resources are allowed: rows can belong only
-/// to proven callers (`auth.principal`, the capability the resource templates
-/// read). Combinations refused by design are declared here, next to the
-/// choices: the command and the end-to-end matrix both read it.
+/// to proven callers ([`Auth::has_callers`]). Combinations refused by design
+/// are declared here, next to the choices: the command and the end-to-end
+/// matrix both read it.
 pub fn owned_refusal(auth: Auth) -> Option<&'static str> {
-    (!AuthVars::of(auth).principal).then_some(
+    (!auth.has_callers()).then_some(
         "a project with --auth none has no users, so no row can have an owner; \
          drop --owned to add a resource every client shares, or generate the \
          project with an auth method that has callers (e.g. --auth jwt or --auth api-key)",
@@ -244,13 +251,6 @@ impl ProjectSpec {
             Versioning::Url => "/v1",
             Versioning::Header | Versioning::None => "",
         }
-    }
-
-    /// The `DATABASE_URL` a fresh project starts with (empty for `db = none`).
-    pub fn database_url(&self) -> String {
-        crate::resource::dialect::Sql::of(self.db)
-            .map(|sql| sql.default_url.replace("{name}", &self.crate_ident()))
-            .unwrap_or_default()
     }
 
     /// The first choice this apigen cannot generate (a hand-edited
