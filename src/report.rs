@@ -34,7 +34,7 @@ use similar::TextDiff;
 use crate::date::Date;
 use crate::project::{ApiVersion, Change};
 use crate::render::RenderedFile;
-use crate::spec::{Choice, ProjectSpec, Protocol, Versioning};
+use crate::spec::{ProjectSpec, Protocol};
 use crate::vcs::VcsOutcome;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
@@ -57,30 +57,18 @@ pub fn warning(message: &str) {
 
 /// The choices, one per line.
 pub fn choices(spec: &ProjectSpec) {
-    let protocols: Vec<String> = spec.protocols.iter().map(|p| p.name()).collect();
     out!(
         "{} {}",
         style("Project").bold(),
         style(&spec.name).cyan().bold()
     );
-    for (label, value) in [
-        ("protocol", protocols.join(", ")),
-        ("auth", spec.auth.name()),
-        ("database", spec.db.name()),
-        ("versioning", versioning(spec)),
-        ("cache", spec.cache.name()),
-    ] {
-        out!("  {:<11}{value}", style(label).dim());
+    for answer in spec.named() {
+        out!(
+            "  {:<11}{}",
+            style(answer.label).dim(),
+            answer.shown.join(", ")
+        );
     }
-}
-
-fn versioning(spec: &ProjectSpec) -> String {
-    let how = match spec.versioning {
-        Versioning::Url => "/v1/…",
-        Versioning::Header => "Accept-Version: 1",
-        Versioning::None => "unversioned paths",
-    };
-    format!("{} ({how})", spec.versioning.name())
 }
 
 /// The files, as written or (dry run) as they would be.
