@@ -5,6 +5,7 @@ pub mod cli;
 pub mod date;
 pub mod error;
 pub mod interrupt;
+pub mod lock_dimensions;
 pub mod matrix;
 pub mod names;
 pub mod new;
