@@ -11,9 +11,13 @@ pub mod naming;
 pub mod plan;
 pub mod vars;
 
+use dialoguer::Input;
+use dialoguer::theme::ColorfulTheme;
+
 use crate::cli::ResourceArgs;
 use crate::error::{Error, Result};
 use crate::project::{self, ApiVersion};
+use crate::resource::fields::{Field, parse_field};
 use crate::{prompt, report, writer};
 
 pub use plan::{ResourceRequest, plan_resource, plan_resource_in, utc_timestamp};
@@ -61,10 +65,40 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
 }
 
 /// `--fields`, or the answers to prompts when a person is there.
-fn fields_from(args: &ResourceArgs) -> Result<Vec<fields::Field>> {
+fn fields_from(args: &ResourceArgs) -> Result<Vec<Field>> {
     match &args.fields {
         Some(spec) => fields::parse_fields(spec),
-        None if prompt::can_prompt(args.yes) => prompt::fields(),
+        None if prompt::can_prompt(args.yes) => ask_fields(),
         None => Err(Error::FieldsRequired),
     }
+}
+
+/// Asks for a resource's fields one at a time until an empty answer.
+fn ask_fields() -> Result<Vec<Field>> {
+    let mut fields: Vec<Field> = Vec::new();
+    loop {
+        let answer: String = Input::with_theme(&ColorfulTheme::default())
+            .with_prompt("Field as name:type[?][:unique][:index] (empty to finish)")
+            .allow_empty(true)
+            .validate_with(|text: &String| -> Result<(), String> {
+                if text.trim().is_empty() {
+                    return Ok(());
+                }
+                let field = parse_field(text.trim())?;
+                match fields.iter().any(|f| f.name == field.name) {
+                    true => Err(format!("field {:?} is already there", field.name)),
+                    false => Ok(()),
+                }
+            })
+            .interact_text()
+            .map_err(prompt::prompt_error)?;
+        if answer.trim().is_empty() {
+            break;
+        }
+        fields.push(parse_field(answer.trim()).map_err(Error::Prompt)?);
+    }
+    if fields.is_empty() {
+        return Err(Error::Prompt("a resource needs at least one field".into()));
+    }
+    Ok(fields)
 }
