@@ -2,9 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use std::convert::Infallible;
 
-use crate::spec::{Auth, Cache, Database, Protocol, Versioning};
+use clap::builder::EnumValueParser;
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+
+use crate::spec::{Asker, Choice, ProjectSpec};
 use crate::vcs::Vcs;
 
 #[derive(Debug, Parser)]
@@ -97,25 +100,9 @@ pub struct NewArgs {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// Protocols to serve; several may be given, comma-separated
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub protocol: Vec<Protocol>,
-
-    /// Authentication method
-    #[arg(long, value_enum)]
-    pub auth: Option<Auth>,
-
-    /// Database
-    #[arg(long, value_enum)]
-    pub db: Option<Database>,
-
-    /// API versioning scheme
-    #[arg(long, value_enum)]
-    pub versioning: Option<Versioning>,
-
-    /// Read-through cache of get-by-id
-    #[arg(long, value_enum)]
-    pub cache: Option<Cache>,
+    /// One flag per question (`--protocol`, `--auth`, …).
+    #[command(flatten)]
+    pub choices: ChoiceFlags,
 
     /// Version control for the new project
     #[arg(long, value_enum, default_value = "git")]
@@ -132,4 +119,79 @@ pub struct NewArgs {
     /// Allow a non-empty target folder (existing files are never overwritten)
     #[arg(long)]
     pub force: bool,
+}
+
+/// The flags of the questions, one per question of [`ProjectSpec::ask`],
+/// each declared from its choice ([`Choice::FLAG`], [`Choice::FLAG_HELP`],
+/// the values and their help): a new question brings its flag.
+#[derive(Clone, Debug)]
+pub struct ChoiceFlags(ArgMatches);
+
+impl ChoiceFlags {
+    /// The values given to `C`'s flag, in the order given; none when absent.
+    pub fn values<C: Choice>(&self) -> Vec<C> {
+        self.0
+            .get_many::<C>(flag_id::<C>())
+            .map(|values| values.copied().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The id and long name of `C`'s flag (`auth` for `--auth`).
+fn flag_id<C: Choice>() -> &'static str {
+    C::FLAG.trim_start_matches('-')
+}
+
+/// Declares each question's flag, answering with the defaults.
+struct Declare(Vec<Arg>);
+
+impl Declare {
+    fn flag<C: Choice>(&mut self, action: ArgAction) -> Arg {
+        let id = flag_id::<C>();
+        Arg::new(id)
+            .long(id)
+            .value_name(id.to_uppercase())
+            .help(C::FLAG_HELP)
+            .value_parser(EnumValueParser::<C>::new())
+            .action(action)
+    }
+}
+
+impl Asker for Declare {
+    type Error = Infallible;
+
+    fn one<C: Choice>(&mut self, default: C) -> Result<C, Infallible> {
+        let arg = self.flag::<C>(ArgAction::Set);
+        self.0.push(arg);
+        Ok(default)
+    }
+
+    fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>, Infallible> {
+        let arg = self.flag::<C>(ArgAction::Append).value_delimiter(',');
+        self.0.push(arg);
+        Ok(defaults.to_vec())
+    }
+}
+
+impl Args for ChoiceFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let mut declare = Declare(Vec::new());
+        let Ok(_) = ProjectSpec::ask("", &mut declare);
+        cmd.args(declare.0)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for ChoiceFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(Self(matches.clone()))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0 = matches.clone();
+        Ok(())
+    }
 }

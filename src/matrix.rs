@@ -9,10 +9,9 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
+use std::convert::Infallible;
 
-use crate::spec::{
-    Auth, Cache, Choice, Database, ProjectSpec, Protocol, Versioning, owned_refusal,
-};
+use crate::spec::{Asker, Choice, ProjectSpec, Protocol, Versioning, owned_refusal};
 
 /// Whether a combination grows its project with `apigen add resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,25 +46,17 @@ impl Resources {
 /// One project of the matrix: a value of every dimension.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Combination {
-    /// Sorted and without duplicates, as `--protocol` takes them.
-    pub protocols: Vec<Protocol>,
-    pub auth: Auth,
-    pub db: Database,
-    pub versioning: Versioning,
-    pub cache: Cache,
+    /// Its choices; their `name` is unused ([`Combination::spec`] names the
+    /// project).
+    pub choices: ProjectSpec,
     pub resources: Resources,
 }
 
 impl Combination {
     /// The default project: `apigen new NAME --yes`, no resource added.
     pub fn default_project() -> Self {
-        let spec = ProjectSpec::with_defaults("default");
         Self {
-            protocols: spec.protocols,
-            auth: spec.auth,
-            db: spec.db,
-            versioning: spec.versioning,
-            cache: spec.cache,
+            choices: ProjectSpec::with_defaults(""),
             resources: Resources::Fresh,
         }
     }
@@ -73,16 +64,11 @@ impl Combination {
     /// The test name: every value in dimension order, `-`-joined, protocols
     /// `+`-joined (`rest-jwt-postgres-url-redis-resources`).
     pub fn name(&self) -> String {
-        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
-        [
-            protocols.join("+"),
-            self.auth.name(),
-            self.db.name(),
-            self.versioning.name(),
-            self.cache.name(),
-            self.resources.name().to_owned(),
-        ]
-        .join("-")
+        let mut parts: Vec<String> = (self.choices.named().iter())
+            .map(|answer| answer.values.join("+"))
+            .collect();
+        parts.push(self.resources.name().to_owned());
+        parts.join("-")
     }
 
     /// A crate name unique to the combination (`e2e_rest_jwt_…`), so that
@@ -94,112 +80,115 @@ impl Combination {
     /// The `apigen new` flags for the choices that differ from the defaults:
     /// the default project is generated exactly as `apigen new NAME --yes`.
     pub fn new_args(&self) -> Vec<String> {
-        let default = Self::default_project();
-        let mut args = Vec::new();
-        let mut flag = |name: &str, value: String, differs: bool| {
-            if differs {
-                args.extend([name.to_owned(), value]);
-            }
-        };
-        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
-        flag(
-            Protocol::FLAG,
-            protocols.join(","),
-            self.protocols != default.protocols,
-        );
-        flag(Auth::FLAG, self.auth.name(), self.auth != default.auth);
-        flag(Database::FLAG, self.db.name(), self.db != default.db);
-        flag(
-            Versioning::FLAG,
-            self.versioning.name(),
-            self.versioning != default.versioning,
-        );
-        flag(Cache::FLAG, self.cache.name(), self.cache != default.cache);
-        args
+        let defaults = Self::default_project().choices.named();
+        (self.choices.named().into_iter())
+            .zip(defaults)
+            .filter(|(answer, default)| answer.values != default.values)
+            .flat_map(|(answer, _)| [answer.flag.to_owned(), answer.values.join(",")])
+            .collect()
     }
 
     /// The choices as the project records them, named `name`.
     pub fn spec(&self, name: &str) -> ProjectSpec {
         ProjectSpec {
             name: name.to_owned(),
-            protocols: self.protocols.clone(),
-            auth: self.auth,
-            db: self.db,
-            versioning: self.versioning,
-            cache: self.cache,
+            ..self.choices.clone()
         }
     }
 
     /// Whether one of the added resources is `--owned`: only where resources
     /// are added and the auth method allows owners ([`owned_refusal`]).
     pub fn owned(&self) -> bool {
-        self.resources != Resources::Fresh && owned_refusal(self.auth).is_none()
+        self.resources != Resources::Fresh && owned_refusal(self.choices.auth).is_none()
     }
 }
 
-/// The values of every dimension the matrix combines, in the order of
-/// [`Combination`]'s fields.
+/// The values of every dimension the matrix combines: each question's of
+/// [`ProjectSpec::ask`], in its order, then [`Resources`].
 #[derive(Clone, Debug)]
 pub struct Dimensions {
-    pub protocols: Vec<Vec<Protocol>>,
-    pub auth: Vec<Auth>,
-    pub db: Vec<Database>,
-    pub versioning: Vec<Versioning>,
-    pub cache: Vec<Cache>,
+    /// Per question, its values, each by the names of its choices (one, or
+    /// several for a set of protocols).
+    pub questions: Vec<Vec<Vec<String>>>,
     pub resources: Vec<Resources>,
 }
 
 impl Dimensions {
-    /// Every value apigen can generate today.
+    /// Every value apigen can generate today: each supported value of a
+    /// question, and the sets of [`protocol_sets`] where it takes several.
     pub fn supported() -> Self {
+        struct Supported(Vec<Vec<Vec<String>>>);
+        fn named<C: Choice>(sets: Vec<Vec<C>>) -> Vec<Vec<String>> {
+            let names = |set: Vec<C>| set.iter().map(|c| c.name()).collect();
+            sets.into_iter().map(names).collect()
+        }
+        impl Asker for Supported {
+            type Error = Infallible;
+            fn one<C: Choice>(&mut self, default: C) -> Result<C, Infallible> {
+                let values = C::supported().into_iter().map(|c| vec![c]).collect();
+                self.0.push(named(values));
+                Ok(default)
+            }
+            fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>, Infallible> {
+                self.0.push(named(protocol_sets(&C::supported())));
+                Ok(defaults.to_vec())
+            }
+        }
+        let mut supported = Supported(Vec::new());
+        let Ok(_) = ProjectSpec::ask("", &mut supported);
         Self {
-            protocols: protocol_sets(&Protocol::supported()),
-            auth: Auth::supported(),
-            db: Database::supported(),
-            versioning: Versioning::supported(),
-            cache: Cache::supported(),
+            questions: supported.0,
             resources: Resources::ALL.to_vec(),
         }
     }
 
     /// How many values each dimension has.
     pub fn sizes(&self) -> Vec<usize> {
-        vec![
-            self.protocols.len(),
-            self.auth.len(),
-            self.db.len(),
-            self.versioning.len(),
-            self.cache.len(),
-            self.resources.len(),
-        ]
+        let questions = self.questions.iter().map(Vec::len);
+        questions.chain([self.resources.len()]).collect()
     }
 
     /// The combination whose value of dimension `d` is `row[d]`-th.
     fn combination(&self, row: &[usize]) -> Combination {
+        /// Answers each question with the row's value of its dimension.
+        struct Row<'a>(std::slice::Iter<'a, &'a Vec<String>>);
+        impl Row<'_> {
+            fn next<C: Choice>(&mut self) -> Vec<C> {
+                let names = self.0.next().expect("a value for every question");
+                let parse = |name: &String| C::from_str(name, false).expect("a value's own name");
+                names.iter().map(parse).collect()
+            }
+        }
+        impl Asker for Row<'_> {
+            type Error = Infallible;
+            fn one<C: Choice>(&mut self, _: C) -> Result<C, Infallible> {
+                Ok(self.next()[0])
+            }
+            fn many<C: Choice>(&mut self, _: &[C]) -> Result<Vec<C>, Infallible> {
+                Ok(self.next())
+            }
+        }
+        let values: Vec<&Vec<String>> = (self.questions.iter().zip(row))
+            .map(|(values, &at)| &values[at])
+            .collect();
+        let Ok(choices) = ProjectSpec::ask("", &mut Row(values.iter()));
         Combination {
-            protocols: self.protocols[row[0]].clone(),
-            auth: self.auth[row[1]],
-            db: self.db[row[2]],
-            versioning: self.versioning[row[3]],
-            cache: self.cache[row[4]],
-            resources: self.resources[row[5]],
+            choices,
+            resources: self.resources[row[self.questions.len()]],
         }
     }
 
     /// The position of each of `combination`'s values in its dimension, or
     /// `None` when one is not among the dimension's values.
     pub fn row(&self, combination: &Combination) -> Option<Vec<usize>> {
-        fn index<T: PartialEq>(values: &[T], value: &T) -> Option<usize> {
-            values.iter().position(|v| v == value)
+        let answers = combination.choices.named();
+        let mut row = Vec::new();
+        for (values, answer) in self.questions.iter().zip(&answers) {
+            row.push(values.iter().position(|v| *v == answer.values)?);
         }
-        Some(vec![
-            index(&self.protocols, &combination.protocols)?,
-            index(&self.auth, &combination.auth)?,
-            index(&self.db, &combination.db)?,
-            index(&self.versioning, &combination.versioning)?,
-            index(&self.cache, &combination.cache)?,
-            index(&self.resources, &combination.resources)?,
-        ])
+        let resources = &self.resources;
+        row.push(resources.iter().position(|r| *r == combination.resources)?);
+        Some(row)
     }
 
     /// A pairwise covering set: the default project first (when its values
@@ -232,18 +221,21 @@ pub fn versioned() -> Vec<Combination> {
         .into_iter()
         .filter(|versioning| *versioning != Versioning::None)
         .map(|versioning| Combination {
-            versioning,
-            protocols: Protocol::supported(),
+            choices: ProjectSpec {
+                versioning,
+                protocols: Protocol::supported(),
+                ..ProjectSpec::with_defaults("")
+            },
             resources: Resources::SecondVersion,
-            ..Combination::default_project()
         })
         .collect()
 }
 
-/// The protocol dimension: the one supported protocol; or, when several are
-/// supported, each alone and then all of them together.
-pub fn protocol_sets(supported: &[Protocol]) -> Vec<Vec<Protocol>> {
-    let mut sets: Vec<Vec<Protocol>> = supported.iter().map(|p| vec![*p]).collect();
+/// The values of a question that takes several (the protocols): each
+/// supported value alone; and, when several are supported, all of them
+/// together.
+pub fn protocol_sets<C: Copy>(supported: &[C]) -> Vec<Vec<C>> {
+    let mut sets: Vec<Vec<C>> = supported.iter().map(|p| vec![*p]).collect();
     if supported.len() > 1 {
         sets.push(supported.to_vec());
     }
@@ -343,6 +335,7 @@ fn newly_covered(missing: &BTreeSet<Pair>, row: &[Option<usize>], value: Value) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::{Auth, Cache, Database};
 
     #[test]
     fn the_matrix_covers_every_pair_of_supported_values() {
@@ -353,7 +346,9 @@ mod tests {
             .map(|c| dimensions.row(c).expect("values of the dimensions"))
             .collect();
         assert_eq!(missing_pairs(&dimensions.sizes(), &rows), vec![]);
-        assert!(combinations.len() >= dimensions.db.len() * dimensions.cache.len());
+        let mut sizes = dimensions.sizes();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        assert!(combinations.len() >= sizes[0] * sizes[1]);
         assert_eq!(combinations[0], Combination::default_project());
         let names: BTreeSet<String> = combinations.iter().map(Combination::name).collect();
         assert_eq!(names.len(), combinations.len(), "names are unique");
@@ -362,7 +357,7 @@ mod tests {
     #[test]
     fn every_versioning_with_versions_grows_a_second_version() {
         let versioned = versioned();
-        let modes: Vec<Versioning> = versioned.iter().map(|c| c.versioning).collect();
+        let modes: Vec<Versioning> = versioned.iter().map(|c| c.choices.versioning).collect();
         assert_eq!(modes, vec![Versioning::Url, Versioning::Header]);
         assert!(
             versioned
@@ -372,7 +367,7 @@ mod tests {
         assert!(
             versioned
                 .iter()
-                .all(|c| c.protocols == Protocol::supported())
+                .all(|c| c.choices.protocols == Protocol::supported())
         );
         let all = combinations();
         assert!(versioned.iter().all(|c| all.contains(c)));
@@ -421,8 +416,11 @@ mod tests {
         assert_eq!(default.project_name(), "e2e_rest_jwt_sqlite_url_none_fresh");
         assert_eq!(default.new_args(), Vec::<String>::new());
         let redis = Combination {
-            db: Database::Postgres,
-            cache: Cache::Redis,
+            choices: ProjectSpec {
+                db: Database::Postgres,
+                cache: Cache::Redis,
+                ..default.choices
+            },
             ..default
         };
         assert_eq!(redis.new_args(), ["--db", "postgres", "--cache", "redis"]);
@@ -437,7 +435,10 @@ mod tests {
         assert!(added.owned());
         assert!(!Combination::default_project().owned());
         let no_users = Combination {
-            auth: Auth::None,
+            choices: ProjectSpec {
+                auth: Auth::None,
+                ..added.choices.clone()
+            },
             ..added
         };
         assert!(!no_users.owned());

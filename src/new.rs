@@ -2,14 +2,14 @@
 
 use std::path::Path;
 
-use crate::cli::NewArgs;
+use crate::cli::{ChoiceFlags, NewArgs};
 use crate::error::{Error, Result};
 use crate::names::validate_crate_name;
 use crate::project_file::ProjectFile;
 use crate::prompt;
 use crate::render::{RenderedFile, Secrets, render_project};
 use crate::report;
-use crate::spec::{Choice, ProjectSpec, Unsupported, first_unsupported, normalize_protocols};
+use crate::spec::{Asker, Choice, ProjectSpec, Unsupported, first_unsupported};
 use crate::vcs;
 use crate::writer::{check_target, write_project};
 
@@ -60,36 +60,56 @@ fn crate_name(args: &NewArgs) -> Result<String> {
 /// Flags first (an unsupported value is refused before any question), then
 /// prompts for what is left when a person is there, else the defaults.
 fn resolve_spec(args: &NewArgs, name: String) -> Result<ProjectSpec> {
-    refuse_unsupported(&args.protocol)?;
-    refuse_unsupported(args.auth.as_slice())?;
-    refuse_unsupported(args.db.as_slice())?;
-    refuse_unsupported(args.versioning.as_slice())?;
-    refuse_unsupported(args.cache.as_slice())?;
-
-    let interactive = prompt::can_prompt(args.yes);
-    let defaults = ProjectSpec::with_defaults(name);
-    let protocols = if !args.protocol.is_empty() {
-        args.protocol.clone()
-    } else if interactive {
-        prompt::multi_select(&defaults.protocols)?
-    } else {
-        defaults.protocols.clone()
+    ProjectSpec::ask(name.clone(), &mut RefuseUnsupported(&args.choices))?;
+    let mut answers = FlagsThenPrompts {
+        flags: &args.choices,
+        interactive: prompt::can_prompt(args.yes),
     };
-    Ok(ProjectSpec {
-        protocols: normalize_protocols(protocols),
-        auth: answer(args.auth, defaults.auth, interactive)?,
-        db: answer(args.db, defaults.db, interactive)?,
-        versioning: answer(args.versioning, defaults.versioning, interactive)?,
-        cache: answer(args.cache, defaults.cache, interactive)?,
-        name: defaults.name,
-    })
+    ProjectSpec::ask(name, &mut answers)
 }
 
-fn answer<C: Choice>(flag: Option<C>, default: C, interactive: bool) -> Result<C> {
-    match flag {
-        Some(value) => Ok(value),
-        None if interactive => prompt::select(default),
-        None => Ok(default),
+/// Refuses a flag's declined or unsupported value; answers with defaults.
+struct RefuseUnsupported<'a>(&'a ChoiceFlags);
+
+impl Asker for RefuseUnsupported<'_> {
+    type Error = Error;
+
+    fn one<C: Choice>(&mut self, default: C) -> Result<C> {
+        refuse_unsupported(&self.0.values::<C>())?;
+        Ok(default)
+    }
+
+    fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>> {
+        refuse_unsupported(&self.0.values::<C>())?;
+        Ok(defaults.to_vec())
+    }
+}
+
+/// A flag's value, else the answer to a prompt when a person is there, else
+/// the default.
+struct FlagsThenPrompts<'a> {
+    flags: &'a ChoiceFlags,
+    interactive: bool,
+}
+
+impl Asker for FlagsThenPrompts<'_> {
+    type Error = Error;
+
+    fn one<C: Choice>(&mut self, default: C) -> Result<C> {
+        match self.flags.values::<C>().last() {
+            Some(value) => Ok(*value),
+            None if self.interactive => prompt::select(default),
+            None => Ok(default),
+        }
+    }
+
+    fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>> {
+        let values = self.flags.values::<C>();
+        match values.is_empty() {
+            false => Ok(values),
+            true if self.interactive => prompt::multi_select(defaults),
+            true => Ok(defaults.to_vec()),
+        }
     }
 }
 

@@ -4,12 +4,11 @@ use std::io::IsTerminal;
 
 use console::Term;
 use dialoguer::{
-    Input, MultiSelect, Select,
+    MultiSelect, Select,
     theme::{ColorfulTheme, Theme},
 };
 
 use crate::error::{Error, Result};
-use crate::resource::fields::{Field, parse_field};
 use crate::spec::Choice;
 
 /// Prompts only when a person can answer: stdin is a terminal, `--yes` was
@@ -74,41 +73,12 @@ fn confirm<C: Choice>(picked: &[C]) {
     }
 }
 
-/// Asks for a resource's fields one at a time until an empty answer.
-pub fn fields() -> Result<Vec<Field>> {
-    let mut fields: Vec<Field> = Vec::new();
-    loop {
-        let answer: String = Input::with_theme(&ColorfulTheme::default())
-            .with_prompt("Field as name:type[?][:unique][:index] (empty to finish)")
-            .allow_empty(true)
-            .validate_with(|text: &String| -> Result<(), String> {
-                if text.trim().is_empty() {
-                    return Ok(());
-                }
-                let field = parse_field(text.trim())?;
-                match fields.iter().any(|f| f.name == field.name) {
-                    true => Err(format!("field {:?} is already there", field.name)),
-                    false => Ok(()),
-                }
-            })
-            .interact_text()
-            .map_err(prompt_error)?;
-        if answer.trim().is_empty() {
-            break;
-        }
-        fields.push(parse_field(answer.trim()).map_err(Error::Prompt)?);
-    }
-    if fields.is_empty() {
-        return Err(Error::Prompt("a resource needs at least one field".into()));
-    }
-    Ok(fields)
-}
-
 fn item<C: Choice>(choice: C) -> String {
     format!("{:<8} {}", choice.name(), choice.help())
 }
 
-fn prompt_error(e: dialoguer::Error) -> Error {
+/// A failed prompt as apigen reports it; Ctrl-C is [`Error::Interrupted`].
+pub fn prompt_error(e: dialoguer::Error) -> Error {
     let dialoguer::Error::IO(io) = &e;
     // Ctrl-C at a line prompt interrupts the read (see `interrupt`).
     if io.kind() == std::io::ErrorKind::Interrupted {

@@ -104,9 +104,16 @@ fn project_context(spec: &ProjectSpec, secrets: &Secrets) -> Result<Context> {
         project: ProjectVars::new(spec),
         apigen_version: env!("CARGO_PKG_VERSION"),
         jwt_secret: &secrets.jwt_secret,
-        database_url: spec.database_url(),
+        database_url: database_url(spec),
     };
     Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))
+}
+
+/// The `DATABASE_URL` a fresh project starts with (empty for `db = none`).
+fn database_url(spec: &ProjectSpec) -> String {
+    dialect::Sql::of(spec.db)
+        .map(|sql| sql.default_url.replace("{name}", &spec.crate_ident()))
+        .unwrap_or_default()
 }
 
 /// The template files named by the manifest, relative to `templates/project/`

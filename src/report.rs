@@ -31,12 +31,11 @@ use console::style;
 
 use similar::TextDiff;
 
-use crate::project_file::version_number;
+use crate::date::Date;
+use crate::project::{ApiVersion, Change};
 use crate::render::RenderedFile;
-use crate::resource::Change;
-use crate::spec::{Choice, ProjectSpec, Protocol, Versioning};
+use crate::spec::{ProjectSpec, Protocol};
 use crate::vcs::VcsOutcome;
-use crate::version::VersionChange;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
 pub fn respect_no_color() {
@@ -58,30 +57,18 @@ pub fn warning(message: &str) {
 
 /// The choices, one per line.
 pub fn choices(spec: &ProjectSpec) {
-    let protocols: Vec<String> = spec.protocols.iter().map(|p| p.name()).collect();
     out!(
         "{} {}",
         style("Project").bold(),
         style(&spec.name).cyan().bold()
     );
-    for (label, value) in [
-        ("protocol", protocols.join(", ")),
-        ("auth", spec.auth.name()),
-        ("database", spec.db.name()),
-        ("versioning", versioning(spec)),
-        ("cache", spec.cache.name()),
-    ] {
-        out!("  {:<11}{value}", style(label).dim());
+    for answer in spec.named() {
+        out!(
+            "  {:<11}{}",
+            style(answer.label).dim(),
+            answer.shown.join(", ")
+        );
     }
-}
-
-fn versioning(spec: &ProjectSpec) -> String {
-    let how = match spec.versioning {
-        Versioning::Url => "/v1/…",
-        Versioning::Header => "Accept-Version: 1",
-        Versioning::None => "unversioned paths",
-    };
-    format!("{} ({how})", spec.versioning.name())
 }
 
 /// The files, as written or (dry run) as they would be.
@@ -126,7 +113,7 @@ pub fn vcs(outcome: &VcsOutcome) {
     }
 }
 
-/// What `add resource` writes. A dry run shows each new file and a unified
+/// What `add resource` or `add version` writes. A dry run shows each new file and a unified
 /// diff of each edited one.
 pub fn change(change: &Change, dry_run: bool) {
     let (create, edit) = if dry_run {
@@ -184,12 +171,17 @@ pub fn resource_next_steps(root: &Path, graphql_schema: Option<&str>) {
     }
 }
 
-/// What to do after adding a version.
-pub fn version_next_steps(root: &Path, added: &VersionChange) {
-    let (version, previous) = (&added.version, &added.previous);
+/// What to do after adding `version` (with `change`), which replaces
+/// `previous` from `sunset` on.
+pub fn version_next_steps(
+    root: &Path,
+    change: &Change,
+    version: ApiVersion,
+    previous: ApiVersion,
+    sunset: Date,
+) {
     let added_file = |path: String| {
-        added
-            .change
+        change
             .new_files
             .iter()
             .any(|file| file.path == Path::new(&path))
@@ -197,12 +189,12 @@ pub fn version_next_steps(root: &Path, added: &VersionChange) {
     let graphql = added_file(format!("src/graphql/{version}.rs"));
     out!("{}", style("Next:").bold());
     out!(
-        "  {previous} now answers with Deprecation/Sunset headers (sunset {}); tell its clients to move to {version}",
-        added.sunset
+        "  {previous} now answers with Deprecation/Sunset headers (sunset {sunset}); tell its clients to move to {version}"
     );
-    let sdl = match version_number(version) {
-        Some(number) if graphql => format!(" and {}", crate::version::sdl_file(number)),
-        _ => String::new(),
+    let sdl = if graphql {
+        format!(" and {}", version.sdl_file())
+    } else {
+        String::new()
     };
     out!(
         "  cd {} && cargo test, then commit tests/contracts/{previous}.json, which freezes {previous}'s contract{sdl}",
@@ -214,7 +206,7 @@ pub fn version_next_steps(root: &Path, added: &VersionChange) {
     if graphql {
         out!("  {version}'s GraphQL schema is src/graphql/{version}.rs, a copy of {previous}'s");
     }
-    let package = added.change.new_files.iter().find_map(|file| {
+    let package = change.new_files.iter().find_map(|file| {
         file.path
             .starts_with("proto")
             .then(|| file.path.parent())

@@ -1,18 +1,28 @@
 //! The user's choices: one type that flags, prompts, templates and the
-//! generated project's `apigen.toml` all share.
+//! generated project's `apigen.toml` all share, and the one list of the
+//! questions ([`ProjectSpec::ask`]) that the command-line flags, the prompts,
+//! the summaries, the end-to-end matrix and the lock template's dimensions
+//! iterate. A leaf: it imports nothing of the crate.
 
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
-use crate::project_vars::AuthVars;
-
 /// A question apigen asks; each variant's doc comment says when to pick it,
 /// and is shown both in `--help` and in the interactive prompt.
-pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
+pub trait Choice: ValueEnum + Copy + PartialEq + Send + Sync + 'static {
     /// The flag that answers this question, e.g. `--db`.
     const FLAG: &'static str;
+    /// What the flag decides, as `--help` says it.
+    const FLAG_HELP: &'static str;
     /// The question as the prompt asks it.
     const QUESTION: &'static str;
+    /// Its name in the summary `apigen new` prints (`database`).
+    const LABEL: &'static str;
+    /// How templates name it (`auth.method`).
+    const VARIABLE: &'static str;
+    /// Whether its value changes the generated `Cargo.toml`, and so the lock
+    /// template's conditions (`scripts/lock_template.py`).
+    const CHANGES_DEPENDENCIES: bool;
 
     /// Whether templates for this value exist yet. Adding a choice is: write
     /// its templates, list them in `templates/manifest.toml`, flip this.
@@ -35,6 +45,12 @@ pub trait Choice: ValueEnum + Copy + PartialEq + 'static {
     /// Why this value is never generated, for a value apigen accepts only to
     /// refuse it with a reason and an alternative (`--protocol soap`).
     fn declined(self) -> Option<&'static str> {
+        None
+    }
+
+    /// What the value means, where the summary says it beside the name
+    /// (`url (/v1/…)`).
+    fn detail(self) -> Option<&'static str> {
         None
     }
 
@@ -119,6 +135,10 @@ pub enum Cache {
 
 impl Choice for Protocol {
     const FLAG: &'static str = "--protocol";
+    const FLAG_HELP: &'static str = "Protocols to serve; several may be given, comma-separated";
+    const LABEL: &'static str = "protocol";
+    const VARIABLE: &'static str = "protocols";
+    const CHANGES_DEPENDENCIES: bool = true;
     const QUESTION: &'static str = "Which protocols should the API speak?";
 
     fn is_supported(self) -> bool {
@@ -137,6 +157,10 @@ impl Choice for Protocol {
 
 impl Choice for Auth {
     const FLAG: &'static str = "--auth";
+    const FLAG_HELP: &'static str = "Authentication method";
+    const LABEL: &'static str = "auth";
+    const VARIABLE: &'static str = "auth.method";
+    const CHANGES_DEPENDENCIES: bool = true;
     const QUESTION: &'static str = "How do clients authenticate?";
 
     fn is_supported(self) -> bool {
@@ -146,6 +170,10 @@ impl Choice for Auth {
 
 impl Choice for Database {
     const FLAG: &'static str = "--db";
+    const FLAG_HELP: &'static str = "Database";
+    const LABEL: &'static str = "database";
+    const VARIABLE: &'static str = "db";
+    const CHANGES_DEPENDENCIES: bool = true;
     const QUESTION: &'static str = "Which database?";
 
     fn is_supported(self) -> bool {
@@ -155,15 +183,31 @@ impl Choice for Database {
 
 impl Choice for Versioning {
     const FLAG: &'static str = "--versioning";
+    const FLAG_HELP: &'static str = "API versioning scheme";
+    const LABEL: &'static str = "versioning";
+    const VARIABLE: &'static str = "versioning";
+    const CHANGES_DEPENDENCIES: bool = false;
     const QUESTION: &'static str = "How is the API versioned?";
 
     fn is_supported(self) -> bool {
         true
     }
+
+    fn detail(self) -> Option<&'static str> {
+        Some(match self {
+            Versioning::Url => "/v1/…",
+            Versioning::Header => "Accept-Version: 1",
+            Versioning::None => "unversioned paths",
+        })
+    }
 }
 
 impl Choice for Cache {
     const FLAG: &'static str = "--cache";
+    const FLAG_HELP: &'static str = "Read-through cache of get-by-id";
+    const LABEL: &'static str = "cache";
+    const VARIABLE: &'static str = "cache";
+    const CHANGES_DEPENDENCIES: bool = true;
     const QUESTION: &'static str = "Cache reads by id?";
 
     fn is_supported(self) -> bool {
@@ -192,17 +236,58 @@ pub fn first_unsupported<C: Choice>(values: &[C]) -> Option<Unsupported> {
     })
 }
 
+impl Auth {
+    /// Whether requests carry proven callers (`auth::Principal`), which
+    /// routes can require and rows can belong to: every method but `none`.
+    /// The templates read it as `auth.principal` (`project_vars.rs`).
+    pub fn has_callers(self) -> bool {
+        self != Auth::None
+    }
+}
+
 /// Why `apigen add resource --owned` is refused for projects made with
 /// `auth`, or `None` when owned resources are allowed: rows can belong only
-/// to proven callers (`auth.principal`, the capability the resource templates
-/// read). Combinations refused by design are declared here, next to the
-/// choices: the command and the end-to-end matrix both read it.
+/// to proven callers ([`Auth::has_callers`]). Combinations refused by design
+/// are declared here, next to the choices: the command and the end-to-end
+/// matrix both read it.
 pub fn owned_refusal(auth: Auth) -> Option<&'static str> {
-    (!AuthVars::of(auth).principal).then_some(
+    (!auth.has_callers()).then_some(
         "a project with --auth none has no users, so no row can have an owner; \
          drop --owned to add a resource every client shares, or generate the \
          project with an auth method that has callers (e.g. --auth jwt or --auth api-key)",
     )
+}
+
+/// Answers the questions of [`ProjectSpec::ask`], each by its type: from
+/// flags, prompts or defaults (`apigen new`), a row of the end-to-end matrix,
+/// or nothing at all, to declare the flags or list the dimensions.
+pub trait Asker {
+    type Error;
+    /// The answer to `C`'s question, which takes one value.
+    fn one<C: Choice>(&mut self, default: C) -> Result<C, Self::Error>;
+    /// The answer to `C`'s question, which takes one or more values
+    /// (`--protocol rest,grpc`).
+    fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>, Self::Error>;
+}
+
+/// Reads a spec's answers, each by its type, in the order of
+/// [`ProjectSpec::ask`] ([`ProjectSpec::answers`]).
+pub trait Answers {
+    fn answer<C: Choice>(&mut self, values: &[C]);
+}
+
+/// One answer of a spec by name, for what people read: summaries, the
+/// end-to-end matrix's test names and flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The flag that sets it (`--versioning`).
+    pub flag: &'static str,
+    /// Its name in the summary of `apigen new` (`versioning`).
+    pub label: &'static str,
+    /// The values as the user types them (`url`).
+    pub values: Vec<String>,
+    /// Each value with what it means where it says so (`url (/v1/…)`).
+    pub shown: Vec<String>,
 }
 
 /// Every choice that shapes a generated project.
@@ -233,6 +318,56 @@ impl ProjectSpec {
         }
     }
 
+    /// THE list of questions, in the order they are asked: a spec named
+    /// `name` with each choice answered by `asker` (which is told the
+    /// default). Every consumer of the choices iterates this (or
+    /// [`ProjectSpec::answers`], the same list read back): a new question is
+    /// a field, a line here and one in `answers`.
+    pub fn ask<A: Asker>(name: impl Into<String>, asker: &mut A) -> Result<Self, A::Error> {
+        let defaults = Self::with_defaults(name);
+        Ok(Self {
+            protocols: normalize_protocols(asker.many(&defaults.protocols)?),
+            auth: asker.one(defaults.auth)?,
+            db: asker.one(defaults.db)?,
+            versioning: asker.one(defaults.versioning)?,
+            cache: asker.one(defaults.cache)?,
+            name: defaults.name,
+        })
+    }
+
+    /// Each answer, in the order of [`ProjectSpec::ask`].
+    pub fn answers(&self, answers: &mut impl Answers) {
+        answers.answer(&self.protocols);
+        answers.answer(&[self.auth]);
+        answers.answer(&[self.db]);
+        answers.answer(&[self.versioning]);
+        answers.answer(&[self.cache]);
+    }
+
+    /// Each answer by name, in the order of [`ProjectSpec::ask`].
+    pub fn named(&self) -> Vec<Named> {
+        struct Names(Vec<Named>);
+        impl Answers for Names {
+            fn answer<C: Choice>(&mut self, values: &[C]) {
+                self.0.push(Named {
+                    flag: C::FLAG,
+                    label: C::LABEL,
+                    values: values.iter().map(|v| v.name()).collect(),
+                    shown: values
+                        .iter()
+                        .map(|v| match v.detail() {
+                            Some(detail) => format!("{} ({detail})", v.name()),
+                            None => v.name(),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        let mut names = Names(Vec::new());
+        self.answers(&mut names);
+        names.0
+    }
+
     /// The name as a Rust identifier (`my-api` → `my_api`), as code `use`s it.
     pub fn crate_ident(&self) -> String {
         self.name.replace('-', "_")
@@ -246,34 +381,34 @@ impl ProjectSpec {
         }
     }
 
-    /// The `DATABASE_URL` a fresh project starts with (empty for `db = none`).
-    pub fn database_url(&self) -> String {
-        crate::resource::dialect::Sql::of(self.db)
-            .map(|sql| sql.default_url.replace("{name}", &self.crate_ident()))
-            .unwrap_or_default()
-    }
-
     /// The first choice this apigen cannot generate (a hand-edited
     /// `apigen.toml`, or one written by a newer apigen), if any.
     pub fn unsupported(&self) -> Option<Unsupported> {
-        first_unsupported(&self.protocols)
-            .or_else(|| first_unsupported(&[self.auth]))
-            .or_else(|| first_unsupported(&[self.db]))
-            .or_else(|| first_unsupported(&[self.versioning]))
-            .or_else(|| first_unsupported(&[self.cache]))
+        struct First(Option<Unsupported>);
+        impl Answers for First {
+            fn answer<C: Choice>(&mut self, values: &[C]) {
+                if self.0.is_none() {
+                    self.0 = first_unsupported(values);
+                }
+            }
+        }
+        let mut first = First(None);
+        self.answers(&mut first);
+        first.0
     }
 
-    /// One line naming every choice, for summaries.
+    /// One line naming every choice, for summaries
+    /// (`protocol rest+grpc, auth jwt, db sqlite, versioning url, cache none`).
     pub fn summary(&self) -> String {
-        let protocols: Vec<String> = self.protocols.iter().map(|p| p.name()).collect();
-        format!(
-            "protocol {}, auth {}, db {}, versioning {}, cache {}",
-            protocols.join("+"),
-            self.auth.name(),
-            self.db.name(),
-            self.versioning.name(),
-            self.cache.name()
-        )
+        let answers: Vec<String> = self
+            .named()
+            .iter()
+            .map(|answer| {
+                let flag = answer.flag.trim_start_matches('-');
+                format!("{flag} {}", answer.values.join("+"))
+            })
+            .collect();
+        answers.join(", ")
     }
 }
 
@@ -330,6 +465,39 @@ mod tests {
         let reason = owned_refusal(Auth::None).expect("auth none has no owners");
         assert!(reason.contains("drop --owned"), "{reason}");
         assert_eq!(owned_refusal(Auth::Jwt), None);
+    }
+
+    /// Answers every question with its default, noting each flag.
+    struct Flags(Vec<&'static str>);
+
+    impl Asker for Flags {
+        type Error = std::convert::Infallible;
+        fn one<C: Choice>(&mut self, default: C) -> Result<C, Self::Error> {
+            self.0.push(C::FLAG);
+            Ok(default)
+        }
+        fn many<C: Choice>(&mut self, defaults: &[C]) -> Result<Vec<C>, Self::Error> {
+            self.0.push(C::FLAG);
+            Ok(defaults.to_vec())
+        }
+    }
+
+    #[test]
+    fn questions_are_asked_and_read_back_in_one_order() {
+        let mut flags = Flags(Vec::new());
+        let spec = ProjectSpec::ask("shop", &mut flags).unwrap();
+        assert_eq!(spec, ProjectSpec::with_defaults("shop"));
+        let read: Vec<&str> = spec.named().iter().map(|answer| answer.flag).collect();
+        assert_eq!(flags.0, read);
+        assert_eq!(
+            read,
+            ["--protocol", "--auth", "--db", "--versioning", "--cache"]
+        );
+        assert_eq!(
+            spec.summary(),
+            "protocol rest, auth jwt, db sqlite, versioning url, cache none"
+        );
+        assert_eq!(spec.named()[3].shown, ["url (/v1/…)"]);
     }
 
     #[test]

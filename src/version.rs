@@ -6,22 +6,23 @@ use std::path::Path;
 
 mod protocols;
 
-pub use protocols::sdl_file;
-
 use crate::cli::VersionArgs;
 use crate::date::Date;
 use crate::error::{Error, Result};
-use crate::project_file::{self, ProjectFile, VersionRecord, version_number};
-use crate::resource::find_project_root;
-use crate::resource::inject::{InjectError, Placement, inject, insert_verbatim};
-use crate::resource::plan::{Change, Edits, read_project};
+use crate::project::inject::{InjectError, Placement, inject, insert_verbatim};
+use crate::project::{self, ApiVersion, Change, Edits};
+use crate::project_file::{self, VersionRecord};
 use crate::spec::Versioning;
 use crate::{report, writer};
 
 /// How long a deprecated version answers when `--sunset` is not given.
 pub const DEFAULT_SUNSET_DAYS: i64 = 180;
 
+/// The generated file holding each version's routes (`fn v1()`, …).
 const ROUTERS: &str = "src/routers/mod.rs";
+/// The generated file holding the list of versions (`VERSIONS`), where
+/// [`VERSIONS_ANCHOR`] is.
+const VERSIONS_LIST: &str = "src/routers/mod.rs";
 const VERSIONING: &str = "src/versioning.rs";
 const VERSIONS_ANCHOR: &str = "// apigen:versions";
 const VERSIONS_ROUTES_ANCHOR: &str = "// apigen:versions-routes";
@@ -41,8 +42,8 @@ pub struct VersionRequest {
 pub struct VersionChange {
     pub change: Change,
     /// The new version (`v2`) and the one it replaces (`v1`).
-    pub version: String,
-    pub previous: String,
+    pub version: ApiVersion,
+    pub previous: ApiVersion,
     /// The day `previous` is deprecated (today) and its sunset.
     pub deprecated: Date,
     pub sunset: Date,
@@ -50,7 +51,7 @@ pub struct VersionChange {
 
 pub fn run(args: &VersionArgs) -> Result<()> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
-    let root = find_project_root(&cwd)?;
+    let root = project::find_root(&cwd)?;
     let request = VersionRequest {
         name: args.name.clone(),
         sunset: args.sunset.clone(),
@@ -62,32 +63,27 @@ pub fn run(args: &VersionArgs) -> Result<()> {
     }
     writer::apply_files(&root, &planned.change.new_files, &planned.change.edits)?;
     report::change(&planned.change, false);
-    report::version_next_steps(&root, &planned);
+    report::version_next_steps(
+        &root,
+        &planned.change,
+        planned.version,
+        planned.previous,
+        planned.sunset,
+    );
     Ok(())
-}
-
-/// The routes marker of version `number`'s list in `src/routers/mod.rs`:
-/// `// apigen:routes` for v1 (as in an unversioned project), then
-/// `// apigen:routes:v2`, ….
-pub fn routes_anchor(number: u32) -> String {
-    match number {
-        1 => "// apigen:routes".to_owned(),
-        n => format!("// apigen:routes:v{n}"),
-    }
 }
 
 /// Plans adding the version `request` names to the project at `root`, on
 /// `today` (UTC).
 pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Result<VersionChange> {
-    let mut project = read_project(root)?;
+    let mut project = project::read(root)?;
     if project.project.versioning == Versioning::None {
         return Err(Error::Unversioned);
     }
-    let number = parse_name(&request.name)?;
+    let name = ApiVersion::parse(&request.name)?;
     let newest = project.newest_version();
-    let previous = check_next(&project.versions(), &newest, number)?;
+    let previous = check_next(&project.versions(), newest, name)?;
     let sunset = sunset(request.sunset.as_deref(), today)?;
-    let (name, previous_name) = (format!("v{number}"), format!("v{previous}"));
 
     let mut edits = Edits::new(root);
     let routers = Path::new(ROUTERS);
@@ -102,38 +98,40 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
             ),
         });
     }
+    let list = Path::new(VERSIONS_LIST);
     let listed = format!("Version::new(\"{name}\", {name}),");
-    let text = inject_at(routers, &text, VERSIONS_ANCHOR, &listed, &newest)?;
-    let function =
-        new_version_fn(&text, previous, number).map_err(|problem| Error::CannotEdit {
-            file: routers.into(),
-            problem,
-        })?;
+    let text = inject_at(
+        list,
+        &edits.current(list)?,
+        VERSIONS_ANCHOR,
+        &listed,
+        newest,
+    )?;
+    edits.set(list, text)?;
+    let text = edits.current(routers)?;
+    let function = new_version_fn(&text, previous, name).map_err(|problem| Error::CannotEdit {
+        file: routers.into(),
+        problem,
+    })?;
     let text = insert_verbatim(&text, VERSIONS_ROUTES_ANCHOR, &function)
         .map_err(|_| anchor_missing(routers, VERSIONS_ROUTES_ANCHOR))?;
     edits.set(routers, text)?;
 
     let versioning = Path::new(VERSIONING);
     let text = edits.current(versioning)?;
-    let deprecation = deprecation_lines(&previous_name, &name, today, sunset);
-    let text = inject_at(
-        versioning,
-        &text,
-        DEPRECATIONS_ANCHOR,
-        &deprecation,
-        &newest,
-    )?;
+    let deprecation = deprecation_lines(previous, name, today, sunset);
+    let text = inject_at(versioning, &text, DEPRECATIONS_ANCHOR, &deprecation, newest)?;
     edits.set(versioning, text)?;
 
     let step = protocols::Step {
         root,
         project: &project.project,
         previous,
-        number,
+        version: name,
     };
     let new_files = protocols::plan(&step, &mut edits)?;
 
-    record(&mut project.versions, &previous_name, &name, today, sunset);
+    record(&mut project.versions, previous, name, today, sunset);
     edits.set(
         Path::new(project_file::FILE_NAME),
         project.to_file().contents,
@@ -145,72 +143,35 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
             formatted: true,
         },
         version: name,
-        previous: previous_name,
+        previous,
         deprecated: today,
         sunset,
     })
 }
 
-/// The version `add resource --version` adds to in `project`: the one named
-/// (`requested`), or the newest; `None` in a project without versions, where
-/// `--version` is refused.
-pub fn resolve(project: &ProjectFile, requested: Option<&str>) -> Result<Option<u32>> {
-    if project.project.versioning == Versioning::None {
-        return match requested {
-            Some(name) => Err(Error::VersionFlagUnversioned {
-                name: name.to_owned(),
-            }),
-            None => Ok(None),
-        };
-    }
-    let versions = project.versions();
-    let name = requested.map_or_else(|| project.newest_version(), str::to_owned);
-    if !versions.contains(&name) {
-        return Err(Error::UnknownVersion { name, versions });
-    }
-    Ok(version_number(&name))
-}
-
-/// The number of a version name (`v2` → 2), or why it is not one.
-pub fn parse_name(name: &str) -> Result<u32> {
-    if let Some(number) = version_number(name) {
-        return Ok(number);
-    }
-    let digits = name.trim_start_matches(['v', 'V']);
-    let reason = match digits.parse::<u32>() {
-        Ok(0) => "versions count from v1".to_owned(),
-        Ok(n) if name == digits || name.starts_with('V') || digits.starts_with('0') => {
-            format!("write it as v{n}")
-        }
-        _ => "a version is `v` and a number, e.g. v2".to_owned(),
-    };
-    Err(Error::InvalidVersionName {
-        name: name.to_owned(),
-        reason,
-    })
-}
-
-/// Checks that version `number` is the one after `newest`, of `versions`
-/// (the project's, oldest first); returns the number it follows.
-pub fn check_next(versions: &[String], newest: &str, number: u32) -> Result<u32> {
-    let newest_number = version_number(newest).expect("ProjectFile::versions names versions");
-    let next = format!("v{}", newest_number + 1);
-    let name = format!("v{number}");
-    if versions.contains(&name) {
+/// Checks that `version` is the one after `newest`, of `versions` (the
+/// project's, oldest first); returns the version it follows.
+pub fn check_next(
+    versions: &[ApiVersion],
+    newest: ApiVersion,
+    version: ApiVersion,
+) -> Result<ApiVersion> {
+    let next = newest.next().to_string();
+    if versions.contains(&version) {
         return Err(Error::VersionExists {
-            name,
+            name: version.to_string(),
             file: project_file::FILE_NAME.into(),
             next,
         });
     }
-    if number != newest_number + 1 {
+    if version != newest.next() {
         return Err(Error::VersionNotNext {
-            name,
-            newest: newest.to_owned(),
+            name: version.to_string(),
+            newest: newest.to_string(),
             next,
         });
     }
-    Ok(newest_number)
+    Ok(newest)
 }
 
 /// `--sunset`, or [`DEFAULT_SUNSET_DAYS`] after `today`; it must be later
@@ -235,7 +196,13 @@ pub fn sunset(given: Option<&str>, today: Date) -> Result<Date> {
 }
 
 /// [`inject`] at `anchor` of `file`, with the errors of `add version`.
-fn inject_at(file: &Path, text: &str, anchor: &str, snippet: &str, newest: &str) -> Result<String> {
+fn inject_at(
+    file: &Path,
+    text: &str,
+    anchor: &str,
+    snippet: &str,
+    newest: ApiVersion,
+) -> Result<String> {
     inject(text, anchor, snippet, Placement::Before).map_err(|e| match e {
         InjectError::AnchorMissing => anchor_missing(file, anchor),
         InjectError::AlreadyPresent => Error::CannotEdit {
@@ -256,13 +223,17 @@ fn anchor_missing(file: &Path, anchor: &str) -> Error {
     }
 }
 
-/// The function of version `number`, to go before `// apigen:versions-routes`:
-/// a blank line, then a copy of version `previous`'s `resources([` list (every
-/// line between `resources([` and its routes marker, verbatim) ending in the
-/// new version's own marker. `Err` says what is missing from `text`.
-pub fn new_version_fn(text: &str, previous: u32, number: u32) -> Result<String, String> {
-    let signature = format!("fn v{previous}() -> OpenApiRouter<AppState> {{");
-    let anchor = routes_anchor(previous);
+/// The function of `version`, to go before `// apigen:versions-routes`: a
+/// blank line, then a copy of `previous`'s `resources([` list (every line
+/// between `resources([` and its routes marker, verbatim) ending in the new
+/// version's own marker. `Err` says what is missing from `text`.
+pub fn new_version_fn(
+    text: &str,
+    previous: ApiVersion,
+    version: ApiVersion,
+) -> Result<String, String> {
+    let signature = format!("fn {previous}() -> OpenApiRouter<AppState> {{");
+    let anchor = previous.routes_anchor();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let start = lines
         .iter()
@@ -277,28 +248,37 @@ pub fn new_version_fn(text: &str, previous: u32, number: u32) -> Result<String, 
     let open = body
         .iter()
         .position(|l| l.trim() == "resources([")
-        .ok_or_else(|| format!("`fn v{previous}()` has no `resources([` list"))?;
+        .ok_or_else(|| format!("`fn {previous}()` has no `resources([` list"))?;
     let marker = body[open + 1..]
         .iter()
         .position(|l| l.trim() == anchor)
         .map(|i| open + 1 + i)
-        .ok_or_else(|| format!("the anchor line `{anchor}` is missing from `fn v{previous}()`"))?;
+        .ok_or_else(|| format!("the anchor line `{anchor}` is missing from `fn {previous}()`"))?;
     let indent = &body[marker][..body[marker].len() - body[marker].trim_start().len()];
 
+    let number = version.number();
     let mut out = format!(
-        "\n/// Version {number} of the API. It started as v{previous}'s routes (`apigen add version v{number}`); change\n\
-         /// it freely: v{previous} keeps answering as before.\n\
-         fn v{number}() -> OpenApiRouter<AppState> {{\n"
+        "\n/// Version {number} of the API. It started as {previous}'s routes (`apigen add version {version}`); change\n\
+         /// it freely: {previous} keeps answering as before.\n\
+         fn {version}() -> OpenApiRouter<AppState> {{\n"
     );
     for line in &body[open..marker] {
         out.push_str(line);
     }
-    out.push_str(&format!("{indent}{}\n    ])\n}}\n", routes_anchor(number)));
+    out.push_str(&format!(
+        "{indent}{}\n    ])\n}}\n",
+        version.routes_anchor()
+    ));
     Ok(out)
 }
 
 /// The two lines `src/versioning.rs` lists `previous`'s deprecation with.
-pub fn deprecation_lines(previous: &str, name: &str, today: Date, sunset: Date) -> String {
+pub fn deprecation_lines(
+    previous: ApiVersion,
+    name: ApiVersion,
+    today: Date,
+    sunset: Date,
+) -> String {
     format!(
         "// {previous}: replaced by {name} on {today}; answers until its sunset, {sunset}.\n\
          Deprecation::new(\"{previous}\", \"{name}\", \"{today}\", \"{sunset}\"),"
@@ -309,19 +289,21 @@ pub fn deprecation_lines(previous: &str, name: &str, today: Date, sunset: Date) 
 /// `today` with `sunset` (v1 is recorded too, the first time).
 fn record(
     versions: &mut Vec<VersionRecord>,
-    previous: &str,
-    name: &str,
+    previous: ApiVersion,
+    name: ApiVersion,
     today: Date,
     sunset: Date,
 ) {
-    let blank = |name: &str| VersionRecord {
-        name: name.to_owned(),
+    let blank = |name: ApiVersion| VersionRecord {
+        name: name.to_string(),
         deprecated: None,
         sunset: None,
     };
-    if !versions.iter().any(|v| v.name == "v1") {
-        versions.insert(0, blank("v1"));
+    let first = ApiVersion::FIRST.to_string();
+    if !versions.iter().any(|v| v.name == first) {
+        versions.insert(0, blank(ApiVersion::FIRST));
     }
+    let previous = previous.to_string();
     if let Some(record) = versions.iter_mut().find(|v| v.name == previous) {
         record.deprecated = Some(today.to_string());
         record.sunset = Some(sunset.to_string());
@@ -335,6 +317,10 @@ mod tests {
 
     fn date(text: &str) -> Date {
         Date::parse(text).unwrap()
+    }
+
+    fn v(name: &str) -> ApiVersion {
+        ApiVersion::parse(name).unwrap()
     }
 
     const ROUTERS_V1: &str = "\
@@ -357,71 +343,29 @@ fn resources() {}
 ";
 
     #[test]
-    fn resources_go_to_the_newest_or_the_named_version() {
-        let mut project = ProjectFile::new(&crate::spec::ProjectSpec::with_defaults("shop"));
-        assert_eq!(resolve(&project, None).unwrap(), Some(1));
-        record(
-            &mut project.versions,
-            "v1",
-            "v2",
-            date("2026-03-01"),
-            date("2026-08-28"),
-        );
-        assert_eq!(resolve(&project, None).unwrap(), Some(2));
-        assert_eq!(resolve(&project, Some("v1")).unwrap(), Some(1));
-        let err = resolve(&project, Some("v3")).unwrap_err().to_string();
-        assert!(
-            err.starts_with("this project has no v3; its versions are v1, v2"),
-            "{err}"
-        );
-        project.project.versioning = Versioning::None;
-        assert_eq!(resolve(&project, None).unwrap(), None);
-        let err = resolve(&project, Some("v1")).unwrap_err().to_string();
-        assert!(
-            err.contains("--versioning none has no versions; drop --version"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn names_are_v_and_a_number_and_mistakes_are_explained() {
-        assert_eq!(parse_name("v2").unwrap(), 2);
-        assert_eq!(parse_name("v10").unwrap(), 10);
-        for (name, reason) in [
-            ("2", "write it as v2"),
-            ("V2", "write it as v2"),
-            ("v02", "write it as v2"),
-            ("v0", "versions count from v1"),
-            ("v2.1", "a version is `v` and a number"),
-            ("version2", "a version is `v` and a number"),
-            ("", "a version is `v` and a number"),
-        ] {
-            let err = parse_name(name).unwrap_err().to_string();
-            assert!(err.contains(reason), "{name}: {err}");
-            assert!(err.ends_with("nothing was changed"), "{err}");
-        }
-    }
-
-    #[test]
     fn only_the_version_after_the_newest_can_come_next() {
-        let versions = ["v1".to_owned()];
-        assert_eq!(check_next(&versions, "v1", 2).unwrap(), 1);
-        let err = check_next(&versions, "v1", 3).unwrap_err().to_string();
+        let versions = [v("v1")];
+        assert_eq!(check_next(&versions, v("v1"), v("v2")).unwrap(), v("v1"));
+        let err = check_next(&versions, v("v1"), v("v3"))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with(
                 "v3 cannot come next: this project's newest version is v1, so the next is v2"
             ),
             "{err}"
         );
-        let err = check_next(&versions, "v1", 1).unwrap_err().to_string();
+        let err = check_next(&versions, v("v1"), v("v1"))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("version v1 already exists (apigen.toml); the next is v2"),
             "{err}"
         );
-        let versions = ["v1".to_owned(), "v2".to_owned()];
-        assert_eq!(check_next(&versions, "v2", 3).unwrap(), 2);
+        let versions = [v("v1"), v("v2")];
+        assert_eq!(check_next(&versions, v("v2"), v("v3")).unwrap(), v("v2"));
         assert!(
-            check_next(&versions, "v2", 2)
+            check_next(&versions, v("v2"), v("v2"))
                 .unwrap_err()
                 .to_string()
                 .contains("exists")
@@ -456,7 +400,7 @@ fn resources() {}
 
     #[test]
     fn a_new_version_copies_the_previous_list_verbatim() {
-        let function = new_version_fn(ROUTERS_V1, 1, 2).unwrap();
+        let function = new_version_fn(ROUTERS_V1, v("v1"), v("v2")).unwrap();
         assert_eq!(
             function,
             "
@@ -476,7 +420,7 @@ fn v2() -> OpenApiRouter<AppState> {
             "        // apigen:routes:v2",
             "        reviews::router(),\n        // apigen:routes:v2",
         );
-        let third = new_version_fn(&text, 2, 3).unwrap();
+        let third = new_version_fn(&text, v("v2"), v("v3")).unwrap();
         assert!(
             third.contains(
                 "fn v3() -> OpenApiRouter<AppState> {\n    resources([\n        auth::router(),\n        users::router(),\n        reviews::router(),\n        // apigen:routes:v3\n    ])\n}\n"
@@ -490,21 +434,21 @@ fn v2() -> OpenApiRouter<AppState> {
     fn a_list_without_its_marker_is_named() {
         let no_marker = ROUTERS_V1.replace("        // apigen:routes\n", "");
         assert_eq!(
-            new_version_fn(&no_marker, 1, 2).unwrap_err(),
+            new_version_fn(&no_marker, v("v1"), v("v2")).unwrap_err(),
             "the anchor line `// apigen:routes` is missing from `fn v1()`"
         );
         // A marker of another function is not v1's.
         let elsewhere = format!("{no_marker}fn other() {{\n    // apigen:routes\n}}\n");
-        assert!(new_version_fn(&elsewhere, 1, 2).is_err());
+        assert!(new_version_fn(&elsewhere, v("v1"), v("v2")).is_err());
         assert_eq!(
-            new_version_fn(ROUTERS_V1, 2, 3).unwrap_err(),
+            new_version_fn(ROUTERS_V1, v("v2"), v("v3")).unwrap_err(),
             "the line `fn v2() -> OpenApiRouter<AppState> {` is missing"
         );
     }
 
     #[test]
     fn deprecations_name_both_versions_and_dates() {
-        let lines = deprecation_lines("v1", "v2", date("2026-03-01"), date("2026-08-28"));
+        let lines = deprecation_lines(v("v1"), v("v2"), date("2026-03-01"), date("2026-08-28"));
         assert_eq!(
             lines,
             "// v1: replaced by v2 on 2026-03-01; answers until its sunset, 2026-08-28.\n\
@@ -516,7 +460,7 @@ fn v2() -> OpenApiRouter<AppState> {
     fn versions_are_recorded_with_the_dates_of_the_one_replaced() {
         let mut versions = Vec::new();
         let (today, sunset) = (date("2026-03-01"), date("2026-08-28"));
-        record(&mut versions, "v1", "v2", today, sunset);
+        record(&mut versions, v("v1"), v("v2"), today, sunset);
         assert_eq!(versions.len(), 2);
         assert_eq!(versions[0].name, "v1");
         assert_eq!(versions[0].deprecated.as_deref(), Some("2026-03-01"));
@@ -527,8 +471,8 @@ fn v2() -> OpenApiRouter<AppState> {
         );
         record(
             &mut versions,
-            "v2",
-            "v3",
+            v("v2"),
+            v("v3"),
             date("2026-04-01"),
             date("2026-10-01"),
         );

@@ -134,7 +134,7 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         log("apigen add version v2");
         apigen(&project, &["add", "version", "v2"])?;
     }
-    let server = Server::of(combination.db);
+    let server = Server::of(combination.choices.db);
     let test_envs: Vec<(&str, &str)> = server
         .iter()
         .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
@@ -411,7 +411,7 @@ struct Served<'a> {
 /// The server's arguments: none, but an API-key project on the in-memory
 /// store (which no second process can reach) mints its first key at start-up.
 fn serve_args(combination: &Combination) -> Vec<&'static str> {
-    if combination.auth == Auth::ApiKey && combination.db == Database::None {
+    if combination.choices.auth == Auth::ApiKey && combination.choices.db == Database::None {
         vec!["serve", "--create-api-key", "e2e", "--role", "admin"]
     } else {
         Vec::new()
@@ -430,10 +430,10 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
     if combination.resources == Resources::SecondVersion {
         return probe_versions(combination, served, &credential);
     }
-    if combination.protocols.contains(&Protocol::Graphql) {
+    if combination.choices.protocols.contains(&Protocol::Graphql) {
         probe_graphql(combination, served, &credential)?;
     }
-    if combination.protocols.contains(&Protocol::Grpc) {
+    if combination.choices.protocols.contains(&Protocol::Grpc) {
         probe_grpc(combination, served, &credential)?;
     }
     authenticated_get(
@@ -452,11 +452,11 @@ fn probe_versions(
     served: &Served,
     credential: &Credential,
 ) -> Result<(), String> {
-    let in_v2: Vec<(&str, String)> = match combination.versioning {
+    let in_v2: Vec<(&str, String)> = match combination.choices.versioning {
         Versioning::Header => vec![("accept-version", "2".to_owned())],
         _ => Vec::new(),
     };
-    let v2_prefix = match combination.versioning {
+    let v2_prefix = match combination.choices.versioning {
         Versioning::Header => "",
         _ => "/v2",
     };
@@ -475,7 +475,7 @@ fn probe_versions(
             old.head
         ));
     }
-    if combination.protocols.contains(&Protocol::Graphql) {
+    if combination.choices.protocols.contains(&Protocol::Graphql) {
         let query = r#"{"query": "{ comments(limit: 1) { total } }"}"#;
         let v2 = format!("{v2_prefix}/graphql");
         let headers = [credential.headers.clone(), in_v2.clone()].concat();
@@ -493,7 +493,7 @@ fn probe_versions(
             ));
         }
     }
-    if combination.protocols.contains(&Protocol::Grpc) {
+    if combination.choices.protocols.contains(&Protocol::Grpc) {
         let package = combination.project_name();
         // (method, grpc-status, deprecated)
         for (method, code, deprecated) in [
@@ -536,8 +536,8 @@ fn probe_versions(
 /// the signed-in user where no REST resource was added.
 fn probe_path(combination: &Combination, prefix: &str) -> String {
     let rest_resources = combination.resources != Resources::Fresh
-        && combination.protocols.contains(&Protocol::Rest);
-    let auth = AuthVars::of(combination.auth);
+        && combination.choices.protocols.contains(&Protocol::Rest);
+    let auth = AuthVars::of(combination.choices.auth);
     if rest_resources {
         format!("{prefix}/products")
     } else if auth.users {
@@ -714,14 +714,14 @@ struct Credential {
 /// supported gets its match arm here; [`authenticated_get`] then proves the
 /// credential on a resource route ([`probe_path`]).
 fn credential(combination: &Combination, served: &Served) -> Result<Credential, String> {
-    let auth = combination.auth;
+    let auth = combination.choices.auth;
     match auth {
         Auth::Jwt => jwt_credential(served.port, served.prefix),
         // The API trusts its network: a request carries nothing.
         Auth::None => Ok(Credential {
             headers: Vec::new(),
         }),
-        Auth::ApiKey => api_key_credential(served, combination.db == Database::None),
+        Auth::ApiKey => api_key_credential(served, combination.choices.db == Database::None),
         Auth::Session => session_credential(served.port, served.prefix),
         Auth::Oauth2 => Err(format!(
             "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",

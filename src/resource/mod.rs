@@ -7,27 +7,28 @@ pub mod dialect;
 pub mod fields;
 pub mod format;
 pub mod grpc;
-pub mod inject;
 pub mod naming;
 pub mod plan;
 pub mod vars;
 
-use std::path::{Path, PathBuf};
+use dialoguer::Input;
+use dialoguer::theme::ColorfulTheme;
 
 use crate::cli::ResourceArgs;
 use crate::error::{Error, Result};
-use crate::project_file;
+use crate::project::{self, ApiVersion};
+use crate::resource::fields::{Field, parse_field};
 use crate::{prompt, report, writer};
 
-pub use plan::{Change, ResourceRequest, plan_resource, plan_resource_in, utc_timestamp};
+pub use plan::{ResourceRequest, plan_resource, plan_resource_in, utc_timestamp};
 
 pub fn run(args: &ResourceArgs) -> Result<()> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
-    let root = find_project_root(&cwd)?;
+    let root = project::find_root(&cwd)?;
     // Refused before asking for fields, so nobody types them in vain.
-    let project = plan::read_project(&root)?;
+    let project = project::read(&root)?;
     plan::check_owned(&project.project, &args.name, args.owned)?;
-    crate::version::resolve(&project, args.version.as_deref())?;
+    project::resolve_version(&project, args.version.as_deref())?;
     let request = ResourceRequest {
         name: args.name.clone(),
         fields: fields_from(args)?,
@@ -53,29 +54,51 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     // The schema that grew: `src/graphql/v2.rs` is checked in as `schema.v2.graphql`.
     let graphql_schema = change.edits.iter().find_map(|edit| {
         let module = edit.path.strip_prefix("src/graphql").ok()?;
-        let number = module
+        let version = module
             .file_stem()?
             .to_str()
-            .and_then(project_file::version_number)?;
-        Some(crate::version::sdl_file(number))
+            .and_then(ApiVersion::from_name)?;
+        Some(version.sdl_file())
     });
     report::resource_next_steps(&root, graphql_schema.as_deref());
     Ok(())
 }
 
 /// `--fields`, or the answers to prompts when a person is there.
-fn fields_from(args: &ResourceArgs) -> Result<Vec<fields::Field>> {
+fn fields_from(args: &ResourceArgs) -> Result<Vec<Field>> {
     match &args.fields {
         Some(spec) => fields::parse_fields(spec),
-        None if prompt::can_prompt(args.yes) => prompt::fields(),
+        None if prompt::can_prompt(args.yes) => ask_fields(),
         None => Err(Error::FieldsRequired),
     }
 }
 
-/// The nearest folder, from `dir` up, that holds an `apigen.toml`.
-pub(crate) fn find_project_root(dir: &Path) -> Result<PathBuf> {
-    dir.ancestors()
-        .find(|d| d.join(project_file::FILE_NAME).is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| Error::NotInProject { dir: dir.into() })
+/// Asks for a resource's fields one at a time until an empty answer.
+fn ask_fields() -> Result<Vec<Field>> {
+    let mut fields: Vec<Field> = Vec::new();
+    loop {
+        let answer: String = Input::with_theme(&ColorfulTheme::default())
+            .with_prompt("Field as name:type[?][:unique][:index] (empty to finish)")
+            .allow_empty(true)
+            .validate_with(|text: &String| -> Result<(), String> {
+                if text.trim().is_empty() {
+                    return Ok(());
+                }
+                let field = parse_field(text.trim())?;
+                match fields.iter().any(|f| f.name == field.name) {
+                    true => Err(format!("field {:?} is already there", field.name)),
+                    false => Ok(()),
+                }
+            })
+            .interact_text()
+            .map_err(prompt::prompt_error)?;
+        if answer.trim().is_empty() {
+            break;
+        }
+        fields.push(parse_field(answer.trim()).map_err(Error::Prompt)?);
+    }
+    if fields.is_empty() {
+        return Err(Error::Prompt("a resource needs at least one field".into()));
+    }
+    Ok(fields)
 }

@@ -2,28 +2,24 @@
 //! write: the new files and the edited text of existing ones. Any problem
 //! (a missing anchor, an existing resource) stops here, before any write.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use tera::Context;
 
 use crate::error::{Error, Result};
-use crate::project_file::{self, ProjectFile, ResourceRecord, version_number};
-use crate::render::{
-    ManifestEntry, RenderedFile, condition_holds, load_manifest, render_entries, render_str,
-};
+use crate::project::inject::{InjectError, Placement, inject};
+use crate::project::{self, Change, Edits};
+use crate::project_file::{self, ResourceRecord};
+use crate::render::{ManifestEntry, condition_holds, load_manifest, render_entries, render_str};
 use crate::resource::cargo_toml::add_needs;
 use crate::resource::dialect;
 use crate::resource::fields::{Field, to_spec};
 use crate::resource::format::format_rust_files;
-use crate::resource::inject::{InjectError, Placement, inject};
 use crate::resource::naming::ResourceName;
 use crate::resource::vars::{ResourceVars, VersionVars};
 use crate::spec::{Database, ProjectSpec, owned_refusal};
-use crate::version;
-use crate::writer::FileEdit;
 
 /// Where resource templates live inside `templates/`, and their manifest.
 pub const RESOURCE_DIR: &str = "resource";
@@ -35,15 +31,6 @@ pub struct ResourceRequest {
     pub name: String,
     pub fields: Vec<Field>,
     pub owned: bool,
-}
-
-/// Everything one `add resource` writes, relative to the project root.
-#[derive(Clone, Debug, Default)]
-pub struct Change {
-    pub new_files: Vec<RenderedFile>,
-    pub edits: Vec<FileEdit>,
-    /// Whether rustfmt formatted the new Rust files (see `format.rs`).
-    pub formatted: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,15 +78,15 @@ pub fn plan_resource_in(
     version: Option<&str>,
     now: &str,
 ) -> Result<Change> {
-    let mut project = read_project(root)?;
+    let mut project = project::read(root)?;
     let name = ResourceName::parse(&request.name)?;
     check_owned(&project.project, &name.plural, request.owned)?;
     if project.resources.iter().any(|r| r.name == name.plural) {
         return Err(exists(&name, project_file::FILE_NAME));
     }
 
-    let api_version = version::resolve(&project, version)?;
-    let newest = version_number(&project.newest_version()).unwrap_or(1);
+    let api_version = project::resolve_version(&project, version)?;
+    let newest = project.newest_version();
     let migration = next_migration_version(&root.join("migrations"), now)?;
     let vars = ResourceVars::new(
         &project.project,
@@ -107,7 +94,7 @@ pub fn plan_resource_in(
         &request.fields,
         request.owned,
         migration,
-        api_version.map(|number| VersionVars::new(number, newest)),
+        api_version.map(|version| VersionVars::new(version, newest)),
     )?;
     let context = Context::from_serialize(&vars).map_err(|e| Error::Template {
         template: "(resource context)".into(),
@@ -132,7 +119,7 @@ pub fn plan_resource_in(
         // Which version it went to matters once there is more than one.
         version: api_version
             .filter(|_| project.versions().len() > 1)
-            .map(|number| format!("v{number}")),
+            .map(|version| version.to_string()),
     });
     edits.set(
         Path::new(project_file::FILE_NAME),
@@ -144,35 +131,6 @@ pub fn plan_resource_in(
         edits: edits.finish(),
         formatted,
     })
-}
-
-/// The project's `apigen.toml` at `root`.
-/// A choice this apigen cannot generate (the file was edited by hand, or
-/// written by a newer apigen) is refused like a bad file.
-pub fn read_project(root: &Path) -> Result<ProjectFile> {
-    let text = read(root, Path::new(project_file::FILE_NAME))?;
-    let error = |message: String| Error::ProjectFile {
-        path: root.join(project_file::FILE_NAME),
-        message,
-    };
-    let project = ProjectFile::parse(&text).map_err(|e| error(e.message().to_owned()))?;
-    if let Some(bad) = project
-        .versions
-        .iter()
-        .find(|v| version_number(&v.name).is_none())
-    {
-        return Err(error(format!(
-            "its [[version]] name {:?} is not a version (`v` and a number, e.g. v2)",
-            bad.name
-        )));
-    }
-    match project.project.unsupported() {
-        None => Ok(project),
-        Some(unsupported) => Err(error(format!(
-            "it names {} {}, which this apigen cannot generate (it can: {})",
-            unsupported.flag, unsupported.value, unsupported.available
-        ))),
-    }
 }
 
 /// Refuses `--owned` (resource `name`) where the project's auth method has
@@ -229,59 +187,6 @@ fn add_dependencies(edits: &mut Edits, db: Database, fields: &[Field]) -> Result
         problem,
     })?;
     edits.set(path, edited)
-}
-
-/// The edited files so far: original and current text, by path.
-pub(crate) struct Edits<'a> {
-    root: &'a Path,
-    files: BTreeMap<PathBuf, (String, String)>,
-}
-
-impl<'a> Edits<'a> {
-    pub(crate) fn new(root: &'a Path) -> Self {
-        Self {
-            root,
-            files: BTreeMap::new(),
-        }
-    }
-
-    /// The text of `path` with the edits so far.
-    pub(crate) fn current(&mut self, path: &Path) -> Result<String> {
-        if let Some((_, after)) = self.files.get(path) {
-            return Ok(after.clone());
-        }
-        let text = read(self.root, path)?;
-        self.files.insert(path.into(), (text.clone(), text.clone()));
-        Ok(text)
-    }
-
-    pub(crate) fn set(&mut self, path: &Path, text: String) -> Result<()> {
-        self.current(path)?;
-        if let Some((_, after)) = self.files.get_mut(path) {
-            *after = text;
-        }
-        Ok(())
-    }
-
-    /// The files whose text changed, in path order.
-    pub(crate) fn finish(self) -> Vec<FileEdit> {
-        self.files
-            .into_iter()
-            .filter(|(_, (before, after))| before != after)
-            .map(|(path, (before, after))| FileEdit {
-                path,
-                before,
-                after,
-            })
-            .collect()
-    }
-}
-
-fn read(root: &Path, path: &Path) -> Result<String> {
-    fs::read_to_string(root.join(path)).map_err(|e| Error::CannotEdit {
-        file: path.into(),
-        problem: format!("cannot read it ({e})"),
-    })
 }
 
 fn exists(name: &ResourceName, file: impl AsRef<Path>) -> Error {
@@ -358,6 +263,15 @@ mod tests {
         check_owned(&spec, "notes", false).unwrap();
         spec.auth = Auth::Jwt;
         check_owned(&spec, "notes", true).unwrap();
+    }
+
+    #[test]
+    fn owners_are_the_callers_templates_see() {
+        use crate::project_vars::AuthVars;
+        use crate::spec::Choice;
+        for auth in Auth::supported() {
+            assert_eq!(auth.has_callers(), AuthVars::of(auth).principal, "{auth:?}");
+        }
     }
 
     #[test]

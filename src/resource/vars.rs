@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::project::ApiVersion;
 use crate::project_vars::ProjectVars;
 use crate::resource::api;
 use crate::resource::dialect::{self, Column};
@@ -50,15 +51,15 @@ pub struct VersionVars {
 }
 
 impl VersionVars {
-    /// Version `number` of a project whose newest version is `newest`.
-    pub fn new(number: u32, newest: u32) -> Self {
+    /// `version` of a project whose newest version is `newest`.
+    pub fn new(version: ApiVersion, newest: ApiVersion) -> Self {
         Self {
-            name: format!("v{number}"),
-            number: number.to_string(),
-            first: number == 1,
-            newest: number == newest,
-            document: format!("/openapi/v{number}.json"),
-            routes_anchor: crate::version::routes_anchor(number),
+            name: version.to_string(),
+            number: version.number().to_string(),
+            first: version.is_first(),
+            newest: version == newest,
+            document: format!("/openapi/{version}.json"),
+            routes_anchor: version.routes_anchor(),
         }
     }
 }

@@ -15,9 +15,9 @@ use walkdir::WalkDir;
 
 use super::inject_at;
 use crate::error::{Error, Result};
+use crate::project::{ApiVersion, Edits};
 use crate::project_file;
 use crate::render::RenderedFile;
-use crate::resource::plan::Edits;
 use crate::spec::{ProjectSpec, Protocol, Versioning};
 
 const GRAPHQL: &str = "src/graphql/mod.rs";
@@ -25,39 +25,23 @@ const GRAPHQL_TESTS: &str = "tests/graphql.rs";
 const GRPC: &str = "src/grpc/mod.rs";
 const VERSIONS_ANCHOR: &str = "// apigen:versions";
 
-/// The file version `number`'s GraphQL schema is checked in as, in SDL:
-/// `schema.graphql` for v1 (and in a project without versions), then
-/// `schema.v2.graphql`, ….
-pub fn sdl_file(number: u32) -> String {
-    match number {
-        1 => "schema.graphql".to_owned(),
-        n => format!("schema.v{n}.graphql"),
-    }
-}
-
 /// The version being added, as the copies need it.
 pub struct Step<'a> {
     pub root: &'a Path,
     pub project: &'a ProjectSpec,
-    /// The version copied (`1`) and the new one (`2`).
-    pub previous: u32,
-    pub number: u32,
+    /// The version copied (`v1`) and the new one (`v2`).
+    pub previous: ApiVersion,
+    pub version: ApiVersion,
 }
 
 impl Step<'_> {
-    fn name(&self) -> String {
-        format!("v{}", self.number)
-    }
-
-    fn previous_name(&self) -> String {
-        format!("v{}", self.previous)
-    }
-
     /// How clients reach the new version: its path, or its `Accept-Version`.
     fn reached(&self, path: &str) -> String {
         match self.project.versioning {
-            Versioning::Header => format!("`{path}` with `Accept-Version: {}`", self.number),
-            _ => format!("`/{}{path}`", self.name()),
+            Versioning::Header => {
+                format!("`{path}` with `Accept-Version: {}`", self.version.number())
+            }
+            _ => format!("`/{}{path}`", self.version),
         }
     }
 
@@ -65,15 +49,16 @@ impl Step<'_> {
     /// (`shop.v1`) and its folder (`shop/v1/`).
     fn renamed(&self, text: &str) -> String {
         let ident = self.project.crate_ident();
+        let (previous, version) = (self.previous, self.version);
         let text = replace_version(
             text,
-            &format!("{ident}.{}", self.previous_name()),
-            &format!("{ident}.{}", self.name()),
+            &format!("{ident}.{previous}"),
+            &format!("{ident}.{version}"),
         );
         replace_version(
             &text,
-            &format!("{ident}/{}", self.previous_name()),
-            &format!("{ident}/{}", self.name()),
+            &format!("{ident}/{previous}"),
+            &format!("{ident}/{version}"),
         )
     }
 
@@ -95,7 +80,7 @@ impl Step<'_> {
                 problem: format!(
                     "it already exists, though {} says the newest version is {}",
                     project_file::FILE_NAME,
-                    self.previous_name()
+                    self.previous
                 ),
             });
         }
@@ -118,7 +103,7 @@ pub fn plan(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
 
 /// The new version's schema, its endpoint and its SDL check.
 fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
-    let (name, previous) = (step.name(), step.previous_name());
+    let (name, previous) = (step.version, step.previous);
     let from = PathBuf::from(format!("src/graphql/{previous}.rs"));
     let mut schema = step.copy(&from, format!("src/graphql/{name}.rs").into(), edits)?;
     schema.contents = retitled(
@@ -127,7 +112,7 @@ fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
             "//! Version {} of the GraphQL schema, at {}. It started as a\n\
              //! copy of {previous}'s (`apigen add version {name}`); change it freely: {previous}\n\
              //! keeps answering as before.\n",
-            step.number,
+            name.number(),
             step.reached("/graphql")
         ),
     );
@@ -140,17 +125,17 @@ fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
             (VERSIONS_ANCHOR, format!("pub mod {name};")),
             ("// apigen:graphql-versions", endpoint),
         ],
-        &previous,
+        previous,
     )?;
     let sdl = format!(
         "(\"{}\", graphql::{name}::schema(true).sdl()),",
-        sdl_file(step.number)
+        name.sdl_file()
     );
     list(
         edits,
         GRAPHQL_TESTS,
         &[("// apigen:graphql-schemas", sdl)],
-        &previous,
+        previous,
     )?;
     Ok(vec![schema])
 }
@@ -158,7 +143,7 @@ fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
 /// The new version's package (a copy of every proto file), its module and
 /// adapters (copies too), and its services among the routes.
 fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
-    let (name, previous) = (step.name(), step.previous_name());
+    let (name, previous) = (step.version, step.previous);
     let ident = step.project.crate_ident();
     let mut files = Vec::new();
     for (folder, to) in [
@@ -181,7 +166,7 @@ fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
             "//! Version {} of the gRPC API: package `{ident}.{name}`, whose contract is\n\
              //! `proto/{ident}/{name}/*.proto`. It started as a copy of {previous} (`apigen add\n\
              //! version {name}`); change it freely: {previous} keeps answering as before.\n",
-            step.number
+            name.number()
         ),
     );
     files.push(module);
@@ -196,13 +181,18 @@ fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
                 format!("{name}::services(state, &mut routes);"),
             ),
         ],
-        &previous,
+        previous,
     )?;
     Ok(files)
 }
 
 /// Lists the new version in `file`: each snippet before its anchor line.
-fn list(edits: &mut Edits, file: &str, lines: &[(&str, String)], previous: &str) -> Result<()> {
+fn list(
+    edits: &mut Edits,
+    file: &str,
+    lines: &[(&str, String)],
+    previous: ApiVersion,
+) -> Result<()> {
     let path = Path::new(file);
     let mut text = edits.current(path)?;
     for (anchor, snippet) in lines {
