@@ -23,6 +23,9 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 const PROJECT_DIR: &str = "project";
 /// The list of project files, beside that folder.
 const PROJECT_MANIFEST: &str = "manifest.toml";
+/// Each auth method's fragments: `templates/auth/<module>/` (`none` for a
+/// project without callers), imported by shared templates as `auth/<file>`.
+const AUTH_FRAGMENTS: &str = "auth";
 
 /// One file of the generated project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +148,7 @@ pub(crate) fn render_entries(
             selected.push(entry);
         }
     }
-    let templates = TemplateSet::load(folder, db, &selected)?;
+    let templates = TemplateSet::load(folder, db, &selected, auth_fragments(context)?)?;
     selected
         .iter()
         .map(|entry| {
@@ -165,10 +168,16 @@ struct TemplateSet {
 }
 
 impl TemplateSet {
-    /// Parses the templates of `entries` under `templates/<folder>/`, with the
-    /// SQL placeholder functions of `db`; `literal` ones are kept as text.
-    fn load(folder: &str, db: Database, entries: &[&ManifestEntry]) -> Result<Self> {
-        let mut sources = Vec::new();
+    /// Parses the templates of `entries` under `templates/<folder>/` and the
+    /// auth method's `fragments`, with the SQL placeholder functions of `db`;
+    /// `literal` ones are kept as text.
+    fn load(
+        folder: &str,
+        db: Database,
+        entries: &[&ManifestEntry],
+        fragments: Vec<(String, &'static str)>,
+    ) -> Result<Self> {
+        let mut sources = fragments;
         let mut literals = HashMap::new();
         for entry in entries {
             let name = entry.template();
@@ -205,6 +214,31 @@ impl TemplateSet {
             .render(template, context)
             .map_err(|e| template_error(template, &e))
     }
+}
+
+/// The project's auth method's fragments, under the names shared templates
+/// import: `templates/auth/jwt/readme.tera` is `auth/readme.tera` in a `jwt`
+/// project. Tera's `import` takes only a literal name, so the method is chosen
+/// here, by `auth.module` (`none` without one); every method's folder defines
+/// the same macros (a unit test checks), and a shared template calls them,
+/// e.g. `{% import "auth/readme.tera" as method %}` … `{{ method::intro() }}`.
+fn auth_fragments(context: &Context) -> Result<Vec<(String, &'static str)>> {
+    let module = context
+        .get("auth")
+        .and_then(|auth| auth.get("module"))
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    let folder = format!("{AUTH_FRAGMENTS}/{module}");
+    let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
+        template: format!("{folder}/"),
+        message: "no fragments for this auth method".into(),
+    })?;
+    let mut files = Vec::new();
+    collect_files(dir, &folder, &mut files);
+    Ok(files
+        .into_iter()
+        .map(|(name, text)| (format!("{AUTH_FRAGMENTS}/{name}"), text))
+        .collect())
 }
 
 /// Renders a short template given inline (a path, a snippet).
