@@ -388,6 +388,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project_vars::AuthVars;
     use crate::spec::{Auth, Cache, Choice};
 
     fn secrets() -> Secrets {
@@ -428,6 +429,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The macro names each fragment file of `templates/auth/<folder>/` defines.
+    fn fragment_macros(folder: &str) -> Vec<(String, Vec<String>)> {
+        let mut files = Vec::new();
+        collect_files(
+            template_dir(&format!("{AUTH_FRAGMENTS}/{folder}")),
+            &format!("{AUTH_FRAGMENTS}/{folder}"),
+            &mut files,
+        );
+        let mut macros: Vec<_> = files
+            .into_iter()
+            .map(|(name, text)| {
+                let mut names: Vec<String> = text
+                    .split("{% macro ")
+                    .skip(1)
+                    .map(|rest| rest.split('(').next().unwrap().to_owned())
+                    .collect();
+                names.sort();
+                (name, names)
+            })
+            .collect();
+        macros.sort();
+        macros
+    }
+
+    #[test]
+    fn every_auth_method_defines_the_same_fragments() {
+        let jwt = fragment_macros("jwt");
+        assert!(
+            jwt.iter()
+                .any(|(file, names)| file == "readme.tera" && names.contains(&"intro".to_owned())),
+            "{jwt:?}"
+        );
+        for method in Auth::supported() {
+            let folder = AuthVars::of(method).module.unwrap_or("none");
+            assert_eq!(
+                fragment_macros(folder),
+                jwt,
+                "templates/auth/{folder}/ and templates/auth/jwt/"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_templates_import_the_project_methods_fragments() {
+        let intro = |auth| {
+            let spec = ProjectSpec {
+                auth,
+                ..ProjectSpec::with_defaults("x")
+            };
+            let context = project_context(&spec, &secrets()).unwrap();
+            let mut tera = Tera::default();
+            tera.add_raw_templates(auth_fragments(&context).unwrap())
+                .unwrap();
+            tera.add_raw_template(
+                "shared",
+                "{% import \"auth/readme.tera\" as method %}{{ method::intro() }}",
+            )
+            .unwrap();
+            tera.render("shared", &context).unwrap()
+        };
+        assert!(intro(Auth::Session).starts_with("cookie sessions"));
+        assert!(intro(Auth::ApiKey).starts_with("API-key authentication"));
+        assert!(intro(Auth::None).starts_with("no authentication"));
     }
 
     #[test]
