@@ -76,6 +76,10 @@ pub struct AuthVars {
     pub users: bool,
     /// Short-lived access tokens with rotating refresh tokens.
     pub refresh_tokens: bool,
+    /// The project holds a secret that signs its tokens (`JWT_SECRET`): it is
+    /// required at start-up, written to `.env`, passed to `docker run`, never
+    /// baked into an image.
+    pub signing_secret: bool,
     /// Callers have a role; admin-only routes exist (the audit log, users).
     pub roles: bool,
     /// Callers are API keys: an `api_keys` table, admin routes to create, list
@@ -99,6 +103,7 @@ impl AuthVars {
             challenge: None,
             users: false,
             refresh_tokens: false,
+            signing_secret: false,
             roles: false,
             api_keys: false,
             sessions: false,
@@ -113,6 +118,7 @@ impl AuthVars {
                 challenge: Some("Bearer"),
                 users: true,
                 refresh_tokens: true,
+                signing_secret: true,
                 roles: true,
                 ..none
             },
@@ -176,7 +182,16 @@ mod tests {
             (Some("session"), Some("session"), None)
         );
         assert!(vars.users && vars.roles && vars.sessions && vars.stored_credentials);
-        assert!(!vars.refresh_tokens && !vars.api_keys);
+        assert!(!vars.refresh_tokens && !vars.api_keys && !vars.signing_secret);
+    }
+
+    #[test]
+    fn only_tokens_need_a_signing_secret() {
+        let signing: Vec<_> = Auth::supported()
+            .into_iter()
+            .filter(|m| AuthVars::of(*m).signing_secret)
+            .collect();
+        assert_eq!(signing, [Auth::Jwt]);
     }
 
     #[test]

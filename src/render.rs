@@ -23,6 +23,9 @@ static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 const PROJECT_DIR: &str = "project";
 /// The list of project files, beside that folder.
 const PROJECT_MANIFEST: &str = "manifest.toml";
+/// Each auth method's fragments: `templates/auth/<module>/` (`none` for a
+/// project without callers), imported by shared templates as `auth/<file>`.
+const AUTH_FRAGMENTS: &str = "auth";
 
 /// One file of the generated project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,7 +155,7 @@ pub(crate) fn render_entries(
             selected.push(entry);
         }
     }
-    let templates = TemplateSet::load(folder, db, &selected)?;
+    let templates = TemplateSet::load(folder, db, &selected, auth_fragments(context)?)?;
     selected
         .iter()
         .map(|entry| {
@@ -172,10 +175,16 @@ struct TemplateSet {
 }
 
 impl TemplateSet {
-    /// Parses the templates of `entries` under `templates/<folder>/`, with the
-    /// SQL placeholder functions of `db`; `literal` ones are kept as text.
-    fn load(folder: &str, db: Database, entries: &[&ManifestEntry]) -> Result<Self> {
-        let mut sources = Vec::new();
+    /// Parses the templates of `entries` under `templates/<folder>/` and the
+    /// auth method's `fragments`, with the SQL placeholder functions of `db`;
+    /// `literal` ones are kept as text.
+    fn load(
+        folder: &str,
+        db: Database,
+        entries: &[&ManifestEntry],
+        fragments: Vec<(String, &'static str)>,
+    ) -> Result<Self> {
+        let mut sources = fragments;
         let mut literals = HashMap::new();
         for entry in entries {
             let name = entry.template();
@@ -212,6 +221,31 @@ impl TemplateSet {
             .render(template, context)
             .map_err(|e| template_error(template, &e))
     }
+}
+
+/// The project's auth method's fragments, under the names shared templates
+/// import: `templates/auth/jwt/readme.tera` is `auth/readme.tera` in a `jwt`
+/// project. Tera's `import` takes only a literal name, so the method is chosen
+/// here, by `auth.module` (`none` without one); every method's folder defines
+/// the same macros (a unit test checks), and a shared template calls them,
+/// e.g. `{% import "auth/readme.tera" as method %}` … `{{ method::intro() }}`.
+fn auth_fragments(context: &Context) -> Result<Vec<(String, &'static str)>> {
+    let module = context
+        .get("auth")
+        .and_then(|auth| auth.get("module"))
+        .and_then(Value::as_str)
+        .unwrap_or("none");
+    let folder = format!("{AUTH_FRAGMENTS}/{module}");
+    let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
+        template: format!("{folder}/"),
+        message: "no fragments for this auth method".into(),
+    })?;
+    let mut files = Vec::new();
+    collect_files(dir, &folder, &mut files);
+    Ok(files
+        .into_iter()
+        .map(|(name, text)| (format!("{AUTH_FRAGMENTS}/{name}"), text))
+        .collect())
 }
 
 /// Renders a short template given inline (a path, a snippet).
@@ -361,6 +395,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project_vars::AuthVars;
     use crate::spec::{Auth, Cache, Choice};
 
     fn secrets() -> Secrets {
@@ -401,6 +436,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The macro names each fragment file of `templates/auth/<folder>/` defines.
+    fn fragment_macros(folder: &str) -> Vec<(String, Vec<String>)> {
+        let mut files = Vec::new();
+        collect_files(
+            template_dir(&format!("{AUTH_FRAGMENTS}/{folder}")),
+            &format!("{AUTH_FRAGMENTS}/{folder}"),
+            &mut files,
+        );
+        let mut macros: Vec<_> = files
+            .into_iter()
+            .map(|(name, text)| {
+                let mut names: Vec<String> = text
+                    .split("{% macro ")
+                    .skip(1)
+                    .map(|rest| rest.split('(').next().unwrap().to_owned())
+                    .collect();
+                names.sort();
+                (name, names)
+            })
+            .collect();
+        macros.sort();
+        macros
+    }
+
+    #[test]
+    fn every_auth_method_defines_the_same_fragments() {
+        let jwt = fragment_macros("jwt");
+        assert!(
+            jwt.iter()
+                .any(|(file, names)| file == "readme.tera" && names.contains(&"intro".to_owned())),
+            "{jwt:?}"
+        );
+        for method in Auth::supported() {
+            let folder = AuthVars::of(method).module.unwrap_or("none");
+            assert_eq!(
+                fragment_macros(folder),
+                jwt,
+                "templates/auth/{folder}/ and templates/auth/jwt/"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_templates_import_the_project_methods_fragments() {
+        let intro = |auth| {
+            let spec = ProjectSpec {
+                auth,
+                ..ProjectSpec::with_defaults("x")
+            };
+            let context = project_context(&spec, &secrets()).unwrap();
+            let mut tera = Tera::default();
+            tera.add_raw_templates(auth_fragments(&context).unwrap())
+                .unwrap();
+            tera.add_raw_template(
+                "shared",
+                "{% import \"auth/readme.tera\" as method %}{{ method::intro() }}",
+            )
+            .unwrap();
+            tera.render("shared", &context).unwrap()
+        };
+        assert!(intro(Auth::Session).starts_with("cookie sessions"));
+        assert!(intro(Auth::ApiKey).starts_with("API-key authentication"));
+        assert!(intro(Auth::None).starts_with("no authentication"));
     }
 
     #[test]
