@@ -15,15 +15,15 @@
 //! all runs share one target folder outside the checkout, set by
 //! `APIGEN_E2E_TARGET_DIR` (default: `~/.cache/apigen/e2e-target`).
 //!
-//! The PostgreSQL and MySQL projects run their tests against real servers:
-//! `APIGEN_E2E_POSTGRES_URL` and `APIGEN_E2E_MYSQL_URL` (defaults: the local
-//! servers at 127.0.0.1), passed to them as `TEST_DATABASE_URL`; the Redis
-//! ones use `REDIS_URL` (default `redis://127.0.0.1:6379`). Without a server
-//! those tests fail, saying which URL they tried.
+//! The PostgreSQL and MySQL projects run their tests against real servers
+//! (passed to them as `TEST_DATABASE_URL`), and the Redis ones against a real
+//! Redis (`REDIS_URL`): the servers that `APIGEN_E2E_POSTGRES_URL`,
+//! `APIGEN_E2E_MYSQL_URL` and `REDIS_URL` name, or, where one is not set,
+//! a throwaway server the run starts and stops itself ([`servers`]).
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,8 +31,12 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Choice, Database, Protocol, Versioning};
+use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
 use libtest_mimic::{Arguments, Failed, Trial};
+use servers::{Service, free_port};
+
+#[path = "e2e/servers.rs"]
+mod servers;
 
 /// One trial per combination, run by libtest-mimic with the usual
 /// `test result:` line (which `.ci/run` reads).
@@ -47,6 +51,8 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
+    // Before `exit`, which runs no destructor.
+    servers::stop_all();
     if !args.list {
         prune_generated_artifacts(&shared_target_dir().join("debug"));
     }
@@ -122,6 +128,17 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         cargo(&project, args, envs)
     };
 
+    // The servers first: a missing one fails at once, not after the build.
+    let server = Server::of(combination.db)?;
+    let redis = match combination.cache {
+        Cache::Redis => Some(servers::url(Service::Redis)?),
+        Cache::None | Cache::Memory => None,
+    };
+    let redis_env: Vec<(&str, &str)> = redis
+        .iter()
+        .map(|url| ("REDIS_URL", url.as_str()))
+        .collect();
+
     log("apigen new");
     apigen(dir, &new_args(combination, &name))?;
     // The generated Cargo.lock is complete for these choices: nothing to resolve.
@@ -134,10 +151,10 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         log("apigen add version v2");
         apigen(&project, &["add", "version", "v2"])?;
     }
-    let server = Server::of(combination.db);
     let test_envs: Vec<(&str, &str)> = server
         .iter()
         .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
+        .chain(redis_env.iter().copied())
         .collect();
     step(&["fmt", "--check"], &[])?;
     // Type-checks the tests too, so there is no separate `cargo check`.
@@ -169,7 +186,7 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         }
     }
     log("serve");
-    serve(combination, &project, server.as_ref())
+    serve(combination, &project, server.as_ref(), &redis_env)
 }
 
 /// The fields of the resource added to v2 only, `comments`: its model
@@ -285,17 +302,14 @@ struct Server {
 impl Server {
     /// The server a `--db` value uses, if any (SQLite and the in-memory
     /// store need none).
-    fn of(db: Database) -> Option<Self> {
-        let (variable, default) = match db {
-            Database::Postgres => (
-                "APIGEN_E2E_POSTGRES_URL",
-                "postgres://postgres@127.0.0.1:5432/postgres",
-            ),
-            Database::Mysql => ("APIGEN_E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306/mysql"),
-            Database::Sqlite | Database::None => return None,
+    fn of(db: Database) -> Result<Option<Self>, String> {
+        let service = match db {
+            Database::Postgres => Service::Postgres,
+            Database::Mysql => Service::Mysql,
+            Database::Sqlite | Database::None => return Ok(None),
         };
-        let url = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
-        Some(Self { db, url })
+        let url = servers::url(service)?;
+        Ok(Some(Self { db, url }))
     }
 
     /// The URL of database `name` on this server.
@@ -335,10 +349,15 @@ impl Server {
 static SERVED: AtomicUsize = AtomicUsize::new(0);
 
 /// Starts the built binary (on a fresh database of its own on `server`, if
-/// any: dropped afterwards) and probes it.
-fn serve(combination: &Combination, project: &Path, server: Option<&Server>) -> Result<(), String> {
+/// any: dropped afterwards; with `envs`) and probes it.
+fn serve(
+    combination: &Combination,
+    project: &Path,
+    server: Option<&Server>,
+    envs: &[(&str, &str)],
+) -> Result<(), String> {
     let Some(server) = server else {
-        return serve_and_probe(combination, project, &[]);
+        return serve_and_probe(combination, project, envs);
     };
     let database = format!(
         "e2e_serve_{}_{}",
@@ -346,7 +365,8 @@ fn serve(combination: &Combination, project: &Path, server: Option<&Server>) -> 
         SERVED.fetch_add(1, Ordering::Relaxed)
     );
     let url = server.database_url(&database);
-    let result = serve_and_probe(combination, project, &[("DATABASE_URL", &url)]);
+    let envs = [envs, &[("DATABASE_URL", url.as_str())]].concat();
+    let result = serve_and_probe(combination, project, &envs);
     server.drop_database(&database);
     result
 }
@@ -950,12 +970,4 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
