@@ -111,7 +111,8 @@ pub fn url(service: Service) -> Result<String, String> {
         .clone()
 }
 
-/// Stops every throwaway server started so far and removes its folder.
+/// Stops every throwaway server started so far and removes its folder: at
+/// the end of the run, as their URLs stay cached.
 pub fn stop_all() {
     let servers = std::mem::take(&mut *started().lock().unwrap_or_else(|e| e.into_inner()));
     drop(servers);
@@ -130,21 +131,21 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Runs the command in its arguments (after the signal, `$1`) until the
-/// script's standard input closes, then sends it that signal; ends when it
-/// does. Ctrl-C reaches the test process, whose end closes the input: the
-/// script ignores it so as to stop the server with its own signal.
+/// `sh -c LIFELINE sh SIGNAL SERVER…`: runs the server until the script's
+/// standard input closes, then stops it with SIGNAL; ends when the server does.
 const LIFELINE: &str = r#"
 sig=$1; shift
-exec 3<&0 </dev/null
+exec 3<&0 </dev/null   # the lifeline, on fd 3; the server gets none of it
 "$@" 3<&- &
 server=$!
+# Ctrl-C also ends the test process, which closes the lifeline: the server
+# then gets its own stop signal, and this script stays to wait for it.
 trap '' INT
 { read -r _ <&3; kill -s "$sig" "$server"; } 2>/dev/null &
 watcher=$!
 wait "$server"
 status=$?
-kill "$watcher" 2>/dev/null
+kill "$watcher" 2>/dev/null   # a server that ended by itself needs no stop
 exit "$status"
 "#;
 
@@ -210,6 +211,11 @@ impl Throwaway {
                     .arg(format!("--pid-file={}", dir.join("mariadbd.pid").display()))
                     .arg(format!("--port={port}"))
                     .args(["--bind-address=127.0.0.1", "--skip-log-bin"])
+                    // As Debian's and the official image's configuration have it.
+                    .args([
+                        "--character-set-server=utf8mb4",
+                        "--collation-server=utf8mb4_general_ci",
+                    ])
                     .arg("--innodb-flush-log-at-trx-commit=0");
                 ("TERM", server, "ready for connections")
             }
