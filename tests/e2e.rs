@@ -33,8 +33,11 @@ use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
 use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
 use libtest_mimic::{Arguments, Failed, Trial};
+use outcome::succeeded;
 use servers::{Service, free_port};
 
+#[path = "e2e/outcome.rs"]
+mod outcome;
 #[path = "e2e/servers.rs"]
 mod servers;
 
@@ -94,6 +97,8 @@ fn prune_generated_artifacts(debug: &Path) {
 /// Proves the quality bar for `combination` in a temporary folder, removed
 /// on success and kept, with its path in the message, on failure.
 fn check(combination: &Combination) -> Result<(), String> {
+    // The servers first: a missing one fails at once, before any work.
+    let servers = Servers::of(combination).map_err(|e| format!("{}: {e}", combination.name()))?;
     let work = tempfile::Builder::new()
         .prefix(&format!("apigen-e2e-{}-", combination.name()))
         .tempdir()
@@ -103,7 +108,7 @@ fn check(combination: &Combination) -> Result<(), String> {
                 combination.name()
             )
         })?;
-    ready_to_run(combination, work.path()).map_err(|failure| {
+    ready_to_run(combination, &servers, work.path()).map_err(|failure| {
         let kept = work.keep();
         format!(
             "{}: {failure}\nthe project is kept in {} for inspection",
@@ -114,7 +119,7 @@ fn check(combination: &Combination) -> Result<(), String> {
 }
 
 /// Every step, in order, on a project generated inside `dir`.
-fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
+fn ready_to_run(combination: &Combination, servers: &Servers, dir: &Path) -> Result<(), String> {
     let name = combination.project_name();
     let project = dir.join(&name);
     let start = Instant::now();
@@ -128,17 +133,8 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         cargo(&project, args, envs)
     };
 
-    // The servers first: a missing one fails at once, not after the build.
-    let server = Server::of(combination.db)?;
-    let redis = match combination.cache {
-        Cache::Redis => Some(servers::url(Service::Redis)?),
-        Cache::None | Cache::Memory => None,
-    };
-    let redis_env: Vec<(&str, &str)> = redis
-        .iter()
-        .map(|url| ("REDIS_URL", url.as_str()))
-        .collect();
-
+    let server = servers.database.as_ref();
+    let redis_env = servers.redis_env();
     log("apigen new");
     apigen(dir, &new_args(combination, &name))?;
     // The generated Cargo.lock is complete for these choices: nothing to resolve.
@@ -186,7 +182,7 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         }
     }
     log("serve");
-    serve(combination, &project, server.as_ref(), &redis_env)
+    serve(combination, &project, server, &redis_env)
 }
 
 /// The fields of the resource added to v2 only, `comments`: its model
@@ -255,19 +251,6 @@ fn cargo(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(), Str
     succeeded(&step, &output)
 }
 
-/// `Ok` when the step exited successfully; otherwise its name and output.
-fn succeeded(step: &str, output: &std::process::Output) -> Result<(), String> {
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "step '{step}' failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ))
-}
-
 /// The two resources the end-to-end tests add: every field type and
 /// modifier between them; `order_items` is `--owned` when `owned`.
 fn add_resources(project: &Path, owned: bool) -> Result<(), String> {
@@ -290,6 +273,33 @@ fn add_resources(project: &Path, owned: bool) -> Result<(), String> {
         "reference:uuid:unique,count:bigint,weight:float?,placed_at:datetime,metadata:json?,note:string?",
     ]);
     apigen(project, &args)
+}
+
+/// The servers a combination's project uses, in its tests and served.
+struct Servers {
+    /// The database server of `--db postgres` or `--db mysql`.
+    database: Option<Server>,
+    /// The Redis of `--cache redis`.
+    redis_url: Option<String>,
+}
+
+impl Servers {
+    fn of(combination: &Combination) -> Result<Self, String> {
+        let redis_url = match combination.cache {
+            Cache::Redis => Some(servers::url(Service::Redis)?),
+            Cache::None | Cache::Memory => None,
+        };
+        Ok(Self {
+            database: Server::of(combination.db)?,
+            redis_url,
+        })
+    }
+
+    /// `REDIS_URL`, where the project uses Redis.
+    fn redis_env(&self) -> Vec<(&str, &str)> {
+        let url = self.redis_url.as_deref();
+        url.map(|url| ("REDIS_URL", url)).into_iter().collect()
+    }
 }
 
 /// A database server the generated tests run against.

@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::outcome::succeeded;
+
 /// A kind of server a generated project's tests use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
@@ -172,70 +174,19 @@ impl Throwaway {
         let user = ServerUser::for_this_process()?;
         user.own(dir)?;
         let port = free_port();
-        let (signal, server, ready) = match service {
-            Service::Postgres => {
-                let initdb = program(service, "initdb")?;
-                let data = dir.join("data");
-                run(user
-                    .command(&initdb, dir)
-                    .arg("--pgdata")
-                    .arg(&data)
-                    .args(["--username=postgres", "--auth=trust", "--no-sync"])
-                    .args(["--encoding=UTF8", "--locale=C"]))?;
-                let mut server = user.command(&program(service, "postgres")?, dir);
-                server
-                    .arg("-D")
-                    .arg(&data)
-                    .args(["-p", &port.to_string(), "-k"])
-                    .arg(dir)
-                    .args(["-c", "listen_addresses=127.0.0.1"])
-                    // Throwaway data: nothing is worth a disk flush.
-                    .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-                    .args(["-c", "full_page_writes=off"]);
-                ("INT", server, "ready to accept connections")
-            }
-            Service::Mysql => {
-                let install = program(service, "mariadb-install-db")?;
-                let data = dir.join("data");
-                run(user
-                    .command(&install, dir)
-                    .arg("--no-defaults")
-                    .arg(format!("--datadir={}", data.display()))
-                    // root@127.0.0.1 and root@localhost, without a password.
-                    .args(["--auth-root-authentication-method=normal", "--skip-test-db"]))?;
-                let mut server = user.command(&program(service, "mariadbd")?, dir);
-                server
-                    .arg("--no-defaults")
-                    .arg(format!("--datadir={}", data.display()))
-                    .arg(format!("--socket={}", dir.join("mariadbd.sock").display()))
-                    .arg(format!("--pid-file={}", dir.join("mariadbd.pid").display()))
-                    .arg(format!("--port={port}"))
-                    .args(["--bind-address=127.0.0.1", "--skip-log-bin"])
-                    // As Debian's and the official image's configuration have it.
-                    .args([
-                        "--character-set-server=utf8mb4",
-                        "--collation-server=utf8mb4_general_ci",
-                    ])
-                    .arg("--innodb-flush-log-at-trx-commit=0");
-                ("TERM", server, "ready for connections")
-            }
-            Service::Redis => {
-                let mut server = user.command(&program(service, "redis-server")?, dir);
-                server
-                    .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                    .args(["--save", "", "--appendonly", "no", "--dir"])
-                    .arg(dir);
-                ("TERM", server, "Ready to accept connections")
-            }
+        let launch = match service {
+            Service::Postgres => postgres(&user, dir, port)?,
+            Service::Mysql => mariadb(&user, dir, port)?,
+            Service::Redis => redis(&user, dir, port)?,
         };
         let log = dir.join("server.log");
-        let lifeline = spawn_with_lifeline(signal, &server, &log)?;
+        let lifeline = spawn_with_lifeline(launch.stop_signal, &launch.command, &log)?;
         let mut throwaway = Self {
             url: service.url(port),
             lifeline,
             _folder: folder,
         };
-        throwaway.wait_until_ready(&log, ready)?;
+        throwaway.wait_until_ready(&log, launch.ready)?;
         eprintln!(
             "e2e: started a throwaway {} server at {} (set {} to use another)",
             service.name(),
@@ -287,6 +238,82 @@ impl Drop for Throwaway {
     }
 }
 
+/// How a server runs: its command, the signal that stops it quickly, and
+/// what its log says once it accepts connections.
+struct Launch {
+    command: Command,
+    stop_signal: &'static str,
+    ready: &'static str,
+}
+
+/// A PostgreSQL cluster in `dir`, user `postgres` trusted on 127.0.0.1.
+fn postgres(user: &ServerUser, dir: &Path, port: u16) -> Result<Launch, String> {
+    let data = dir.join("data");
+    run(user
+        .command(&program(Service::Postgres, "initdb")?, dir)
+        .arg("--pgdata")
+        .arg(&data)
+        .args(["--username=postgres", "--auth=trust", "--no-sync"])
+        .args(["--encoding=UTF8", "--locale=C"]))?;
+    let mut command = user.command(&program(Service::Postgres, "postgres")?, dir);
+    command
+        .arg("-D")
+        .arg(&data)
+        .args(["-p", &port.to_string(), "-k"])
+        .arg(dir)
+        .args(["-c", "listen_addresses=127.0.0.1"])
+        // Throwaway data: nothing is worth a disk flush.
+        .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
+        .args(["-c", "full_page_writes=off"]);
+    Ok(Launch {
+        command,
+        // Fast shutdown: sessions are cut, not waited for.
+        stop_signal: "INT",
+        ready: "ready to accept connections",
+    })
+}
+
+/// A MariaDB in `dir`, `root` without a password (on 127.0.0.1 and localhost).
+fn mariadb(user: &ServerUser, dir: &Path, port: u16) -> Result<Launch, String> {
+    let data = format!("--datadir={}", dir.join("data").display());
+    run(user
+        .command(&program(Service::Mysql, "mariadb-install-db")?, dir)
+        .args(["--no-defaults", &data])
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"]))?;
+    let mut command = user.command(&program(Service::Mysql, "mariadbd")?, dir);
+    command
+        .args(["--no-defaults", &data])
+        .arg(format!("--socket={}", dir.join("mariadbd.sock").display()))
+        .arg(format!("--pid-file={}", dir.join("mariadbd.pid").display()))
+        .arg(format!("--port={port}"))
+        .args(["--bind-address=127.0.0.1", "--skip-log-bin"])
+        // As Debian's and the official image's configuration have it.
+        .args([
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_general_ci",
+        ])
+        .arg("--innodb-flush-log-at-trx-commit=0");
+    Ok(Launch {
+        command,
+        stop_signal: "TERM",
+        ready: "ready for connections",
+    })
+}
+
+/// A Redis that keeps nothing on disk.
+fn redis(user: &ServerUser, dir: &Path, port: u16) -> Result<Launch, String> {
+    let mut command = user.command(&program(Service::Redis, "redis-server")?, dir);
+    command
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no", "--dir"])
+        .arg(dir);
+    Ok(Launch {
+        command,
+        stop_signal: "TERM",
+        ready: "Ready to accept connections",
+    })
+}
+
 /// Starts `server` under [`LIFELINE`], its output in `log`.
 fn spawn_with_lifeline(signal: &str, server: &Command, log: &Path) -> Result<Child, String> {
     let output = File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
@@ -307,20 +334,12 @@ fn spawn_with_lifeline(signal: &str, server: &Command, log: &Path) -> Result<Chi
 
 /// Runs a set-up command to its end; its output on failure.
 fn run(command: &mut Command) -> Result<(), String> {
-    let shown = format!("{:?}", command.get_program());
+    let step = format!("{command:?}");
     let output = command
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{shown} could not start: {e}"))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "{shown} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ))
+        .map_err(|e| format!("step '{step}' could not start: {e}"))?;
+    succeeded(&step, &output)
 }
 
 /// Where `name` is: on `PATH`, or where Debian installs it outside a user's
