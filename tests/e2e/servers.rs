@@ -16,7 +16,7 @@
 //! when the script's standard input closes. The test process holds the only
 //! writing end: [`stop_all`] closes it, and so does the end of the process
 //! however it ends (a panic, `process::exit`, Ctrl-C, a kill), so no server
-//! outlives the run.
+//! outlives the run (a killed run leaves its folders in the temporary folder).
 
 use std::fs::File;
 use std::net::TcpListener;
