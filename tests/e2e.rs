@@ -15,15 +15,15 @@
 //! all runs share one target folder outside the checkout, set by
 //! `APIGEN_E2E_TARGET_DIR` (default: `~/.cache/apigen/e2e-target`).
 //!
-//! The PostgreSQL and MySQL projects run their tests against real servers:
-//! `APIGEN_E2E_POSTGRES_URL` and `APIGEN_E2E_MYSQL_URL` (defaults: the local
-//! servers at 127.0.0.1), passed to them as `TEST_DATABASE_URL`; the Redis
-//! ones use `REDIS_URL` (default `redis://127.0.0.1:6379`). Without a server
-//! those tests fail, saying which URL they tried.
+//! The PostgreSQL and MySQL projects run their tests against real servers
+//! (passed to them as `TEST_DATABASE_URL`), and the Redis ones against a real
+//! Redis (`REDIS_URL`): the servers that `APIGEN_E2E_POSTGRES_URL`,
+//! `APIGEN_E2E_MYSQL_URL` and `REDIS_URL` name, or, where one is not set,
+//! a throwaway server the run starts and stops itself ([`servers`]).
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,8 +31,15 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Choice, Database, Protocol, Versioning};
+use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
 use libtest_mimic::{Arguments, Failed, Trial};
+use outcome::succeeded;
+use servers::{Service, free_port};
+
+#[path = "e2e/outcome.rs"]
+mod outcome;
+#[path = "e2e/servers.rs"]
+mod servers;
 
 /// One trial per combination, run by libtest-mimic with the usual
 /// `test result:` line (which `.ci/run` reads).
@@ -47,6 +54,8 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
+    // Before `exit`, which runs no destructor.
+    servers::stop_all();
     if !args.list {
         prune_generated_artifacts(&shared_target_dir().join("debug"));
     }
@@ -88,6 +97,8 @@ fn prune_generated_artifacts(debug: &Path) {
 /// Proves the quality bar for `combination` in a temporary folder, removed
 /// on success and kept, with its path in the message, on failure.
 fn check(combination: &Combination) -> Result<(), String> {
+    // The servers first: a missing one fails at once, before any work.
+    let servers = Servers::of(combination).map_err(|e| format!("{}: {e}", combination.name()))?;
     let work = tempfile::Builder::new()
         .prefix(&format!("apigen-e2e-{}-", combination.name()))
         .tempdir()
@@ -97,7 +108,7 @@ fn check(combination: &Combination) -> Result<(), String> {
                 combination.name()
             )
         })?;
-    ready_to_run(combination, work.path()).map_err(|failure| {
+    ready_to_run(combination, &servers, work.path()).map_err(|failure| {
         let kept = work.keep();
         format!(
             "{}: {failure}\nthe project is kept in {} for inspection",
@@ -108,7 +119,7 @@ fn check(combination: &Combination) -> Result<(), String> {
 }
 
 /// Every step, in order, on a project generated inside `dir`.
-fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
+fn ready_to_run(combination: &Combination, servers: &Servers, dir: &Path) -> Result<(), String> {
     let name = combination.project_name();
     let project = dir.join(&name);
     let start = Instant::now();
@@ -122,6 +133,8 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         cargo(&project, args, envs)
     };
 
+    let server = servers.database.as_ref();
+    let redis_env = servers.redis_env();
     log("apigen new");
     apigen(dir, &new_args(combination, &name))?;
     // The generated Cargo.lock is complete for these choices: nothing to resolve.
@@ -134,10 +147,10 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         log("apigen add version v2");
         apigen(&project, &["add", "version", "v2"])?;
     }
-    let server = Server::of(combination.choices.db);
     let test_envs: Vec<(&str, &str)> = server
         .iter()
         .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
+        .chain(redis_env.iter().copied())
         .collect();
     step(&["fmt", "--check"], &[])?;
     // Type-checks the tests too, so there is no separate `cargo check`.
@@ -169,7 +182,7 @@ fn ready_to_run(combination: &Combination, dir: &Path) -> Result<(), String> {
         }
     }
     log("serve");
-    serve(combination, &project, server.as_ref())
+    serve(combination, &project, server, &redis_env)
 }
 
 /// The fields of the resource added to v2 only, `comments`: its model
@@ -238,19 +251,6 @@ fn cargo(project: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(), Str
     succeeded(&step, &output)
 }
 
-/// `Ok` when the step exited successfully; otherwise its name and output.
-fn succeeded(step: &str, output: &std::process::Output) -> Result<(), String> {
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "step '{step}' failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    ))
-}
-
 /// The two resources the end-to-end tests add: every field type and
 /// modifier between them; `order_items` is `--owned` when `owned`.
 fn add_resources(project: &Path, owned: bool) -> Result<(), String> {
@@ -275,6 +275,33 @@ fn add_resources(project: &Path, owned: bool) -> Result<(), String> {
     apigen(project, &args)
 }
 
+/// The servers a combination's project uses, in its tests and served.
+struct Servers {
+    /// The database server of `--db postgres` or `--db mysql`.
+    database: Option<Server>,
+    /// The Redis of `--cache redis`.
+    redis_url: Option<String>,
+}
+
+impl Servers {
+    fn of(combination: &Combination) -> Result<Self, String> {
+        let redis_url = match combination.choices.cache {
+            Cache::Redis => Some(servers::url(Service::Redis)?),
+            Cache::None | Cache::Memory => None,
+        };
+        Ok(Self {
+            database: Server::of(combination.choices.db)?,
+            redis_url,
+        })
+    }
+
+    /// `REDIS_URL`, where the project uses Redis.
+    fn redis_env(&self) -> Vec<(&str, &str)> {
+        let url = self.redis_url.as_deref();
+        url.map(|url| ("REDIS_URL", url)).into_iter().collect()
+    }
+}
+
 /// A database server the generated tests run against.
 struct Server {
     db: Database,
@@ -285,17 +312,14 @@ struct Server {
 impl Server {
     /// The server a `--db` value uses, if any (SQLite and the in-memory
     /// store need none).
-    fn of(db: Database) -> Option<Self> {
-        let (variable, default) = match db {
-            Database::Postgres => (
-                "APIGEN_E2E_POSTGRES_URL",
-                "postgres://postgres@127.0.0.1:5432/postgres",
-            ),
-            Database::Mysql => ("APIGEN_E2E_MYSQL_URL", "mysql://root@127.0.0.1:3306/mysql"),
-            Database::Sqlite | Database::None => return None,
+    fn of(db: Database) -> Result<Option<Self>, String> {
+        let service = match db {
+            Database::Postgres => Service::Postgres,
+            Database::Mysql => Service::Mysql,
+            Database::Sqlite | Database::None => return Ok(None),
         };
-        let url = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
-        Some(Self { db, url })
+        let url = servers::url(service)?;
+        Ok(Some(Self { db, url }))
     }
 
     /// The URL of database `name` on this server.
@@ -335,10 +359,15 @@ impl Server {
 static SERVED: AtomicUsize = AtomicUsize::new(0);
 
 /// Starts the built binary (on a fresh database of its own on `server`, if
-/// any: dropped afterwards) and probes it.
-fn serve(combination: &Combination, project: &Path, server: Option<&Server>) -> Result<(), String> {
+/// any: dropped afterwards; with `envs`) and probes it.
+fn serve(
+    combination: &Combination,
+    project: &Path,
+    server: Option<&Server>,
+    envs: &[(&str, &str)],
+) -> Result<(), String> {
     let Some(server) = server else {
-        return serve_and_probe(combination, project, &[]);
+        return serve_and_probe(combination, project, envs);
     };
     let database = format!(
         "e2e_serve_{}_{}",
@@ -346,7 +375,8 @@ fn serve(combination: &Combination, project: &Path, server: Option<&Server>) -> 
         SERVED.fetch_add(1, Ordering::Relaxed)
     );
     let url = server.database_url(&database);
-    let result = serve_and_probe(combination, project, &[("DATABASE_URL", &url)]);
+    let envs = [envs, &[("DATABASE_URL", url.as_str())]].concat();
+    let result = serve_and_probe(combination, project, &envs);
     server.drop_database(&database);
     result
 }
@@ -950,12 +980,4 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
