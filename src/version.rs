@@ -102,7 +102,8 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
             ),
         });
     }
-    let listed = format!("Version::new(\"{name}\", {name}),");
+    // Its routes, listed in the order of `versioning::VERSIONS`.
+    let listed = format!("{name},");
     let text = inject_at(routers, &text, VERSIONS_ANCHOR, &listed, &newest)?;
     let function =
         new_version_fn(&text, previous, number).map_err(|problem| Error::CannotEdit {
@@ -115,6 +116,8 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
 
     let versioning = Path::new(VERSIONING);
     let text = edits.current(versioning)?;
+    let listed = format!("Version::new(\"{name}\"),");
+    let text = inject_at(versioning, &text, VERSIONS_ANCHOR, &listed, &newest)?;
     let deprecation = deprecation_lines(&previous_name, &name, today, sunset);
     let text = inject_at(
         versioning,
@@ -338,8 +341,8 @@ mod tests {
     }
 
     const ROUTERS_V1: &str = "\
-pub const VERSIONS: &[Version] = &[
-    Version::new(\"v1\", v1),
+const ROUTES: [fn() -> OpenApiRouter<AppState>; VERSIONS.len()] = [
+    v1,
     // apigen:versions
 ];
 
