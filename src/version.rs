@@ -102,8 +102,7 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
             ),
         });
     }
-    // Its routes, listed in the order of `versioning::VERSIONS`.
-    let listed = format!("{name},");
+    let listed = format!("\"{name}\" => {name}(),");
     let text = inject_at(routers, &text, VERSIONS_ANCHOR, &listed, &newest)?;
     let function =
         new_version_fn(&text, previous, number).map_err(|problem| Error::CannotEdit {
@@ -341,10 +340,13 @@ mod tests {
     }
 
     const ROUTERS_V1: &str = "\
-const ROUTES: [fn() -> OpenApiRouter<AppState>; VERSIONS.len()] = [
-    v1,
-    // apigen:versions
-];
+fn routes(version: &Version) -> OpenApiRouter<AppState> {
+    match version.name {
+        \"v1\" => v1(),
+        // apigen:versions
+        name => unreachable!(),
+    }
+}
 
 /// Version 1 of the API: each resource contributes its own router.
 fn v1() -> OpenApiRouter<AppState> {

@@ -89,7 +89,9 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         let (today, sunset) = (today(), today().plus_days(180));
         let routers = read(&root, ROUTERS);
         assert!(
-            routers.contains("    v1,\n    v2,\n    // apigen:versions\n"),
+            routers.contains(
+                "        \"v1\" => v1(),\n        \"v2\" => v2(),\n        // apigen:versions\n"
+            ),
             "{routers}"
         );
         let function = format!(
@@ -153,7 +155,7 @@ fn a_third_version_starts_from_the_second_and_keeps_its_sunset() {
     assert_eq!(routes_of(&routers, "v3", "// apigen:routes:v3\n"), v2);
     assert!(!routes_of(&routers, "v1", "// apigen:routes\n").contains("reviews"));
     assert!(routers.contains("It started as v2's routes (`apigen add version v3`)"));
-    assert!(routers.contains("    v2,\n    v3,\n"));
+    assert!(routers.contains("        \"v2\" => v2(),\n        \"v3\" => v3(),\n"));
     let deprecations = read(&root, VERSIONING);
     assert!(deprecations.contains("    Version::new(\"v2\"),\n    Version::new(\"v3\"),\n"));
     assert!(deprecations.contains("Deprecation::new(\"v1\", \"v2\", "));
@@ -213,7 +215,7 @@ fn dry_run_shows_the_diffs_and_writes_nothing() {
         .success()
         .stdout(predicate::str::contains("Would change src/routers/mod.rs"))
         .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
-        .stdout(predicate::str::contains("+    v2,"))
+        .stdout(predicate::str::contains("+        \"v2\" => v2(),"))
         .stdout(predicate::str::contains("+    Version::new(\"v2\"),"))
         .stdout(predicate::str::contains(
             "+fn v2() -> OpenApiRouter<AppState> {",
@@ -333,7 +335,7 @@ fn a_missing_marker_is_named_and_nothing_changes() {
     for (file, line, message) in [
         (
             ROUTERS,
-            "    // apigen:versions\n",
+            "        // apigen:versions\n",
             "src/routers/mod.rs: the anchor line `// apigen:versions` is missing",
         ),
         (
