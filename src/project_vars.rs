@@ -30,6 +30,9 @@ pub struct ProjectVars<'a> {
     pub route_prefix: String,
     /// The SQL dialect (`src/resource/dialect.rs`); absent for `db = none`.
     pub sql: Option<Sql>,
+    /// The project publishes committed writes to live subscribers
+    /// (`services::Changes`): some protocol it speaks subscribes to them.
+    pub live_changes: bool,
 }
 
 impl<'a> ProjectVars<'a> {
@@ -49,8 +52,15 @@ impl<'a> ProjectVars<'a> {
             }
             .to_owned(),
             sql: Sql::of(spec.db),
+            live_changes: spec.protocols.iter().copied().any(subscribes),
         }
     }
+}
+
+/// Whether `protocol` lets clients subscribe to changes: GraphQL subscriptions
+/// today (WebSocket will too).
+fn subscribes(protocol: Protocol) -> bool {
+    matches!(protocol, Protocol::Graphql)
 }
 
 /// What the generated project's auth method brings, as templates ask for it.
@@ -155,6 +165,19 @@ impl AuthVars {
 mod tests {
     use super::*;
     use crate::spec::Choice;
+
+    #[test]
+    fn only_a_project_with_a_subscribing_protocol_publishes_live_changes() {
+        let live = |protocols: &[Protocol]| {
+            let mut spec = ProjectSpec::with_defaults("shop");
+            spec.protocols = protocols.to_vec();
+            ProjectVars::new(&spec).live_changes
+        };
+        assert!(live(&[Protocol::Graphql]));
+        assert!(live(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]));
+        assert!(!live(&[Protocol::Rest]));
+        assert!(!live(&[Protocol::Rest, Protocol::Grpc]));
+    }
 
     #[test]
     fn every_supported_method_but_none_has_callers_a_module_and_a_scheme() {

@@ -18,11 +18,11 @@ use crate::{report, writer};
 /// How long a deprecated version answers when `--sunset` is not given.
 pub const DEFAULT_SUNSET_DAYS: i64 = 180;
 
-/// The generated file holding each version's routes (`fn v1()`, …).
+/// The generated file holding each version's routes (`fn v1()`, …) and the
+/// match from a version's name to them, at [`VERSIONS_ANCHOR`].
 const ROUTERS: &str = "src/routers/mod.rs";
-/// The generated file holding the list of versions (`VERSIONS`), where
-/// [`VERSIONS_ANCHOR`] is.
-const VERSIONS_LIST: &str = "src/routers/mod.rs";
+/// The generated file holding the list of versions (`VERSIONS`, at
+/// [`VERSIONS_ANCHOR`]) and their deprecations.
 const VERSIONING: &str = "src/versioning.rs";
 const VERSIONS_ANCHOR: &str = "// apigen:versions";
 const VERSIONS_ROUTES_ANCHOR: &str = "// apigen:versions-routes";
@@ -98,17 +98,8 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
             ),
         });
     }
-    let list = Path::new(VERSIONS_LIST);
-    let listed = format!("Version::new(\"{name}\", {name}),");
-    let text = inject_at(
-        list,
-        &edits.current(list)?,
-        VERSIONS_ANCHOR,
-        &listed,
-        newest,
-    )?;
-    edits.set(list, text)?;
-    let text = edits.current(routers)?;
+    let routed = format!("\"{name}\" => {name}(),");
+    let text = inject_at(routers, &text, VERSIONS_ANCHOR, &routed, newest)?;
     let function = new_version_fn(&text, previous, name).map_err(|problem| Error::CannotEdit {
         file: routers.into(),
         problem,
@@ -119,6 +110,8 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
 
     let versioning = Path::new(VERSIONING);
     let text = edits.current(versioning)?;
+    let listed = format!("Version::new(\"{name}\"),");
+    let text = inject_at(versioning, &text, VERSIONS_ANCHOR, &listed, newest)?;
     let deprecation = deprecation_lines(previous, name, today, sunset);
     let text = inject_at(versioning, &text, DEPRECATIONS_ANCHOR, &deprecation, newest)?;
     edits.set(versioning, text)?;
@@ -324,10 +317,13 @@ mod tests {
     }
 
     const ROUTERS_V1: &str = "\
-pub const VERSIONS: &[Version] = &[
-    Version::new(\"v1\", v1),
-    // apigen:versions
-];
+fn routes(version: &Version) -> OpenApiRouter<AppState> {
+    match version.name {
+        \"v1\" => v1(),
+        // apigen:versions
+        name => unreachable!(),
+    }
+}
 
 /// Version 1 of the API: each resource contributes its own router.
 fn v1() -> OpenApiRouter<AppState> {

@@ -90,7 +90,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         let routers = read(&root, ROUTERS);
         assert!(
             routers.contains(
-                "    Version::new(\"v1\", v1),\n    Version::new(\"v2\", v2),\n    // apigen:versions\n"
+                "        \"v1\" => v1(),\n        \"v2\" => v2(),\n        // apigen:versions\n"
             ),
             "{routers}"
         );
@@ -106,6 +106,12 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         assert_eq!(routes_of(&routers, "v1", "// apigen:routes\n"), v1_routes);
 
         let deprecations = read(&root, VERSIONING);
+        assert!(
+            deprecations.contains(
+                "    Version::new(\"v1\"),\n    Version::new(\"v2\"),\n    // apigen:versions\n"
+            ),
+            "{deprecations}"
+        );
         let listed = format!(
             "pub const DEPRECATIONS: &[Deprecation] = &[\n    \
              // v1: replaced by v2 on {today}; answers until its sunset, {sunset}.\n    \
@@ -149,8 +155,9 @@ fn a_third_version_starts_from_the_second_and_keeps_its_sunset() {
     assert_eq!(routes_of(&routers, "v3", "// apigen:routes:v3\n"), v2);
     assert!(!routes_of(&routers, "v1", "// apigen:routes\n").contains("reviews"));
     assert!(routers.contains("It started as v2's routes (`apigen add version v3`)"));
-    assert!(routers.contains("    Version::new(\"v2\", v2),\n    Version::new(\"v3\", v3),\n"));
+    assert!(routers.contains("        \"v2\" => v2(),\n        \"v3\" => v3(),\n"));
     let deprecations = read(&root, VERSIONING);
+    assert!(deprecations.contains("    Version::new(\"v2\"),\n    Version::new(\"v3\"),\n"));
     assert!(deprecations.contains("Deprecation::new(\"v1\", \"v2\", "));
     assert!(deprecations.contains(&format!(
         "Deprecation::new(\"v2\", \"v3\", \"{}\", \"2999-12-31\"),\n    // apigen:deprecations",
@@ -208,7 +215,8 @@ fn dry_run_shows_the_diffs_and_writes_nothing() {
         .success()
         .stdout(predicate::str::contains("Would change src/routers/mod.rs"))
         .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
-        .stdout(predicate::str::contains("+    Version::new(\"v2\", v2),"))
+        .stdout(predicate::str::contains("+        \"v2\" => v2(),"))
+        .stdout(predicate::str::contains("+    Version::new(\"v2\"),"))
         .stdout(predicate::str::contains(
             "+fn v2() -> OpenApiRouter<AppState> {",
         ))
@@ -327,7 +335,7 @@ fn a_missing_marker_is_named_and_nothing_changes() {
     for (file, line, message) in [
         (
             ROUTERS,
-            "    // apigen:versions\n",
+            "        // apigen:versions\n",
             "src/routers/mod.rs: the anchor line `// apigen:versions` is missing",
         ),
         (
@@ -339,6 +347,11 @@ fn a_missing_marker_is_named_and_nothing_changes() {
             ROUTERS,
             "        // apigen:routes\n",
             "the anchor line `// apigen:routes` is missing from `fn v1()`",
+        ),
+        (
+            VERSIONING,
+            "    // apigen:versions\n",
+            "src/versioning.rs: the anchor line `// apigen:versions` is missing",
         ),
         (
             VERSIONING,
