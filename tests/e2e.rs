@@ -56,20 +56,17 @@ fn main() {
     let conclusion = libtest_mimic::run(&args, trials);
     // Before `exit`, which runs no destructor.
     servers::stop_all();
-    if !args.list {
-        prune_generated_artifacts(&shared_target_dir().join("debug"));
-    }
     conclusion.exit();
 }
 
-/// Removes what the generated projects themselves compiled into the shared
-/// target folder (their libraries, binaries and test binaries): they live in
-/// temporary folders, so no later run reuses them, and a run leaves about a
-/// gigabyte of them. Their dependencies, which every run reuses, stay. A
-/// product is recognised by its `.d` file naming a source under the temp dir.
-fn prune_generated_artifacts(debug: &Path) {
-    let temp = std::env::temp_dir();
-    let temp = format!(" {}/", temp.display());
+/// Removes what one generated project compiled into the shared target folder
+/// (its library, binaries and test binaries): it lives in a temporary folder,
+/// so no later run reuses them, and a run would leave about a gigabyte of them.
+/// Its dependencies, which every run reuses, stay. A product is recognised by
+/// its `.d` file naming a source under `dir`, the project's own temporary
+/// folder, so a run beside this one (another checkout's) keeps its products.
+fn prune_generated_artifacts(debug: &Path, dir: &Path) {
+    let temp = format!(" {}/", dir.display());
     for folder in [debug.join("deps"), debug.to_path_buf()] {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
@@ -108,7 +105,9 @@ fn check(combination: &Combination) -> Result<(), String> {
                 combination.name()
             )
         })?;
-    ready_to_run(combination, &servers, work.path()).map_err(|failure| {
+    let outcome = ready_to_run(combination, &servers, work.path());
+    prune_generated_artifacts(&shared_target_dir().join("debug"), work.path());
+    outcome.map_err(|failure| {
         let kept = work.keep();
         format!(
             "{}: {failure}\nthe project is kept in {} for inspection",
