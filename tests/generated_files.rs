@@ -109,7 +109,7 @@ fn dockerfile_builds_and_runs_the_crate_binary_as_non_root() {
     assert_eq!(env_value(&steps, "HOST"), Some("0.0.0.0"));
     // The same default port as the server's own configuration.
     assert!(
-        files["src/config.rs"].contains(&format!(r#"parse_or(&lookup, "PORT", {port})"#)),
+        files["src/config/mod.rs"].contains(&format!(r#"parse_or(&lookup, "PORT", {port})"#)),
         "the image's port {port} is not the server's default"
     );
 }
