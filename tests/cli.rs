@@ -448,7 +448,7 @@ fn cache_values_are_accepted_and_recorded() {
             recorded.contains(&format!("cache = \"{cache}\"")),
             "{recorded}"
         );
-        assert_eq!(project.join("src/cache.rs").is_file(), cache != "none");
+        assert_eq!(project.join("src/cache/mod.rs").is_file(), cache != "none");
     }
     apigen(dir.path())
         .args(["new", "shop-disk", "--cache", "disk", "--yes"])

@@ -109,7 +109,7 @@ fn dockerfile_builds_and_runs_the_crate_binary_as_non_root() {
     assert_eq!(env_value(&steps, "HOST"), Some("0.0.0.0"));
     // The same default port as the server's own configuration.
     assert!(
-        files["src/config.rs"].contains(&format!(r#"parse_or(&lookup, "PORT", {port})"#)),
+        files["src/config/mod.rs"].contains(&format!(r#"parse_or(&lookup, "PORT", {port})"#)),
         "the image's port {port} is not the server's default"
     );
 }
@@ -291,7 +291,7 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
         let broken = broken_references(map, &files);
         assert!(broken.is_empty(), "{cache:?}: {}", broken.join("\n"));
         assert!(map.contains("| Caching"), "{cache:?}: no Caching row");
-        assert!(files["src/cache.rs"].contains("pub async fn get_or_load"));
+        assert!(files["src/cache/mod.rs"].contains("pub async fn get_or_load"));
         for doc in [".env.example", "README.md"] {
             assert!(files[doc].contains("CACHE_TTL_SECONDS"), "{cache:?}: {doc}");
             assert_eq!(
@@ -308,7 +308,7 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
         );
     }
     let plain = project(NAME);
-    assert!(!plain.contains_key("src/cache.rs") && !plain.contains_key("tests/cache.rs"));
+    assert!(!plain.contains_key("src/cache/mod.rs") && !plain.contains_key("tests/cache.rs"));
     assert!(!plain["Cargo.toml"].contains("moka") && !plain["Cargo.toml"].contains("redis"));
     assert!(!plain["docs/BEST_PRACTICES.md"].contains("Caching"));
 }
