@@ -56,17 +56,21 @@ fn main() {
     let conclusion = libtest_mimic::run(&args, trials);
     // Before `exit`, which runs no destructor.
     servers::stop_all();
+    if !args.list {
+        prune_generated_artifacts(&shared_target_dir().join("debug"));
+    }
     conclusion.exit();
 }
 
-/// Removes what one generated project compiled into the shared target folder
-/// (its library, binaries and test binaries): it lives in a temporary folder,
-/// so no later run reuses them, and a run would leave about a gigabyte of them.
-/// Its dependencies, which every run reuses, stay. A product is recognised by
-/// its `.d` file naming a source under `dir`, the project's own temporary
-/// folder, so a run beside this one (another checkout's) keeps its products.
-fn prune_generated_artifacts(debug: &Path, dir: &Path) {
-    let temp = format!(" {}/", dir.display());
+/// Removes what the generated projects compiled into the shared target folder
+/// (their libraries, binaries and test binaries): each lives in a new temporary
+/// folder, so no later run reuses them, and a run leaves over a gigabyte of them.
+/// Their dependencies, which every run reuses, stay. A generated crate is told by
+/// its `.d` file: rustc names a local crate's root relative to it (`src/main.rs`),
+/// a dependency's by its absolute path in the registry. Run once the trials are
+/// over: a second run beside this one (another checkout's) would lose its
+/// products too.
+fn prune_generated_artifacts(debug: &Path) {
     for folder in [debug.join("deps"), debug.to_path_buf()] {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
@@ -74,7 +78,7 @@ fn prune_generated_artifacts(debug: &Path, dir: &Path) {
         for entry in entries.flatten() {
             let path = entry.path();
             let is_generated = path.extension().is_some_and(|e| e == "d")
-                && std::fs::read_to_string(&path).is_ok_and(|d| d.contains(&temp));
+                && std::fs::read_to_string(&path).is_ok_and(|d| lists_local_sources(&d));
             if !is_generated {
                 continue;
             }
@@ -91,6 +95,16 @@ fn prune_generated_artifacts(debug: &Path, dir: &Path) {
     }
 }
 
+/// Whether a `.d` file is a local crate's: its first rule starts with the crate's
+/// root as a relative path (generated sources, such as gRPC's, follow absolute).
+fn lists_local_sources(dep_info: &str) -> bool {
+    let first = dep_info.lines().next().unwrap_or_default();
+    let root = first
+        .split_once(": ")
+        .and_then(|(_, sources)| sources.split_whitespace().next());
+    root.is_some_and(|root| !root.starts_with('/'))
+}
+
 /// Proves the quality bar for `combination` in a temporary folder, removed
 /// on success and kept, with its path in the message, on failure.
 fn check(combination: &Combination) -> Result<(), String> {
@@ -105,9 +119,7 @@ fn check(combination: &Combination) -> Result<(), String> {
                 combination.name()
             )
         })?;
-    let outcome = ready_to_run(combination, &servers, work.path());
-    prune_generated_artifacts(&shared_target_dir().join("debug"), work.path());
-    outcome.map_err(|failure| {
+    ready_to_run(combination, &servers, work.path()).map_err(|failure| {
         let kept = work.keep();
         format!(
             "{}: {failure}\nthe project is kept in {} for inspection",
