@@ -1,8 +1,7 @@
 //! Command-line interface: every question apigen asks has a flag.
 
-use std::path::PathBuf;
-
 use std::convert::Infallible;
+use std::path::PathBuf;
 
 use clap::builder::EnumValueParser;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};

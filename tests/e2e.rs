@@ -66,8 +66,7 @@ fn main() {
 /// (their libraries, binaries and test binaries): each lives in a new temporary
 /// folder, so no later run reuses them, and a run leaves over a gigabyte of them.
 /// Their dependencies, which every run reuses, stay. A generated crate is told by
-/// its `.d` file: rustc names a local crate's root relative to it (`src/main.rs`),
-/// a dependency's by its absolute path in the registry. Run once the trials are
+/// its `.d` file ([`lists_local_sources`]). Run once the trials are
 /// over: a second run beside this one (another checkout's) would lose its
 /// products too.
 fn prune_generated_artifacts(debug: &Path) {
@@ -95,14 +94,21 @@ fn prune_generated_artifacts(debug: &Path) {
     }
 }
 
-/// Whether a `.d` file is a local crate's: its first rule starts with the crate's
-/// root as a relative path (generated sources, such as gRPC's, follow absolute).
+/// Whether a `.d` file is a generated project's: rustc's in `deps/` names the
+/// crate's root first and relatively (`src/main.rs`), cargo's copy in `debug/`
+/// names sources in the temporary folder; a dependency's are absolute paths in
+/// the registry.
 fn lists_local_sources(dep_info: &str) -> bool {
     let first = dep_info.lines().next().unwrap_or_default();
-    let root = first
+    let sources: Vec<&str> = first
         .split_once(": ")
-        .and_then(|(_, sources)| sources.split_whitespace().next());
-    root.is_some_and(|root| !root.starts_with('/'))
+        .map(|(_, sources)| sources.split_whitespace().collect())
+        .unwrap_or_default();
+    let temp = std::env::temp_dir();
+    sources.first().is_some_and(|root| !root.starts_with('/'))
+        || sources
+            .iter()
+            .any(|source| Path::new(source).starts_with(&temp))
 }
 
 /// Proves the quality bar for `combination` in a temporary folder, removed
