@@ -96,8 +96,8 @@ const POSTGRES: Sql = Sql {
     returning: true,
     begin: None,
     insertion_order: "seq",
-    default_url: "postgres://postgres:postgres@127.0.0.1:5432/{name}",
-    test_url: "postgres://postgres:postgres@127.0.0.1:5432/postgres",
+    default_url: "postgres://postgres@127.0.0.1:5432/{name}",
+    test_url: "postgres://postgres@127.0.0.1:5432/postgres",
     image: "postgres:17",
     port: 5432,
 };
