@@ -176,7 +176,7 @@ pub fn resource_next_steps(root: &Path, graphql_schema: Option<&str>) {
 pub fn write_policy(name: &str, writes: Option<Writes>) {
     match writes {
         Some(Writes::Admin) => out!(
-            "Writes: only admins create, change or delete {name}; others get 403 \
+            "Writes: only admins create, change or delete {name}; others are refused \
              (`--writes any` lets every signed-in caller write)"
         ),
         Some(Writes::Any) => out!(

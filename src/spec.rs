@@ -540,9 +540,15 @@ mod tests {
     #[test]
     fn writes_are_refused_for_owned_resources_and_without_callers() {
         let owned = writes_refusal(Auth::Jwt, true).expect("owned rows have their owner");
-        assert!(owned.contains("--owned") && owned.contains("drop --writes"), "{owned}");
+        assert!(
+            owned.contains("--owned") && owned.contains("drop --writes"),
+            "{owned}"
+        );
         let none = writes_refusal(Auth::None, false).expect("auth none has no callers");
-        assert!(none.contains("--auth none") && none.contains("drop --writes"), "{none}");
+        assert!(
+            none.contains("--auth none") && none.contains("drop --writes"),
+            "{none}"
+        );
         assert_eq!(writes_refusal(Auth::ApiKey, false), None);
         assert_eq!(writes_refusal(Auth::Jwt, false), None);
     }

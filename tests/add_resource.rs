@@ -232,7 +232,14 @@ fn the_write_policy_is_recorded_and_generated() {
         .success()
         .stdout(predicate::str::contains("Writes: every signed-in caller"));
     apigen(&root)
-        .args(["add", "resource", "orders", "--owned", "--fields", "total:int"])
+        .args([
+            "add",
+            "resource",
+            "orders",
+            "--owned",
+            "--fields",
+            "total:int",
+        ])
         .assert()
         .success();
     let recorded = fs::read_to_string(root.join("apigen.toml")).unwrap();
@@ -241,8 +248,14 @@ fn the_write_policy_is_recorded_and_generated() {
         let found = recorded.split("[[resource]]").find(|r| r.contains(&quoted));
         found.unwrap_or_else(|| panic!("{name} is not recorded: {recorded}"))
     };
-    assert!(record("products").contains("\nowned = false\nwrites = \"admin\"\n"), "{recorded}");
-    assert!(record("notes").contains("\nowned = false\nwrites = \"any\"\n"), "{recorded}");
+    assert!(
+        record("products").contains("\nowned = false\nwrites = \"admin\"\n"),
+        "{recorded}"
+    );
+    assert!(
+        record("notes").contains("\nowned = false\nwrites = \"any\"\n"),
+        "{recorded}"
+    );
     // An owned resource has no write policy to record.
     assert!(!record("orders").contains("writes"), "{recorded}");
     let products = fs::read_to_string(root.join("src/services/products.rs")).unwrap();
@@ -258,7 +271,14 @@ fn writes_are_refused_where_they_mean_nothing() {
     let (_dir, root) = project();
     refused(
         &root,
-        &["notes", "--owned", "--writes", "any", "--fields", "title:string"],
+        &[
+            "notes",
+            "--owned",
+            "--writes",
+            "any",
+            "--fields",
+            "title:string",
+        ],
         "cannot add resource notes with --writes any: the rows of an --owned resource",
     );
     let dir = TempDir::new().unwrap();

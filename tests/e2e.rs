@@ -555,25 +555,44 @@ fn expect_writes(
     if protocols.contains(&Protocol::Rest) {
         let path = format!("{}/products/{NO_SUCH_ID}", served.prefix);
         let answer = request(served.port, "DELETE", &path, &credential.headers, None)?;
-        expect(&answer, if refused { 403 } else { 404 }, &format!("DELETE {path} ({expected:?})"))?;
+        expect(
+            &answer,
+            if refused { 403 } else { 404 },
+            &format!("DELETE {path} ({expected:?})"),
+        )?;
     }
     if protocols.contains(&Protocol::Graphql) {
         let path = format!("{}/graphql", served.prefix);
         let query = format!(r#"{{"query": "mutation {{ deleteProduct(id: \"{NO_SUCH_ID}\") }}"}}"#);
-        let answer = request(served.port, "POST", &path, &credential.headers, Some(&query))?;
+        let answer = request(
+            served.port,
+            "POST",
+            &path,
+            &credential.headers,
+            Some(&query),
+        )?;
         let code = answer.json()?["errors"][0]["extensions"]["code"].clone();
         if code != if refused { "FORBIDDEN" } else { "NOT_FOUND" } {
-            return Err(format!("POST {path} deleteProduct ({expected:?}): {}", answer.body));
+            return Err(format!(
+                "POST {path} deleteProduct ({expected:?}): {}",
+                answer.body
+            ));
         }
     }
     if protocols.contains(&Protocol::Grpc) {
-        let method = format!("/{}.v1.ProductService/DeleteProduct", combination.project_name());
+        let method = format!(
+            "/{}.v1.ProductService/DeleteProduct",
+            combination.project_name()
+        );
         // DeleteProductRequest { id = 1 }: field 1, length-delimited.
         let mut message = vec![0x0a, NO_SUCH_ID.len() as u8];
         message.extend_from_slice(NO_SUCH_ID.as_bytes());
         let answer = grpc_call_with(served, &method, &credential.headers, &message)?;
         if answer.status.as_deref() != Some(if refused { "7" } else { "5" }) {
-            return Err(format!("gRPC {method} ({expected:?}): {}", answer.describe()));
+            return Err(format!(
+                "gRPC {method} ({expected:?}): {}",
+                answer.describe()
+            ));
         }
     }
     Ok(())

@@ -83,7 +83,12 @@ pub fn plan_resource_in(
     let mut project = project::read(root)?;
     let name = ResourceName::parse(&request.name)?;
     check_owned(&project.project, &name.plural, request.owned)?;
-    let writes = write_policy(&project.project, &name.plural, request.owned, request.writes)?;
+    let writes = write_policy(
+        &project.project,
+        &name.plural,
+        request.owned,
+        request.writes,
+    )?;
     if project.resources.iter().any(|r| r.name == name.plural) {
         return Err(exists(&name, project_file::FILE_NAME));
     }
@@ -301,13 +306,19 @@ mod tests {
             err.starts_with("cannot add resource notes with --writes any: "),
             "{err}"
         );
-        assert!(err.contains("--owned") && err.ends_with("nothing was changed"), "{err}");
+        assert!(
+            err.contains("--owned") && err.ends_with("nothing was changed"),
+            "{err}"
+        );
         assert_eq!(write_policy(&spec, "notes", true, None).unwrap(), None);
         spec.auth = Auth::None;
         let err = write_policy(&spec, "notes", false, Some(Writes::Admin))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("--auth none") && err.contains("drop --writes"), "{err}");
+        assert!(
+            err.contains("--auth none") && err.contains("drop --writes"),
+            "{err}"
+        );
         assert_eq!(write_policy(&spec, "notes", false, None).unwrap(), None);
     }
 
@@ -319,7 +330,10 @@ mod tests {
         assert_eq!(policy(&spec, Some(Writes::Any)).unwrap(), Some(Writes::Any));
         spec.auth = Auth::ApiKey;
         assert_eq!(policy(&spec, None).unwrap(), Some(Writes::Any));
-        assert_eq!(policy(&spec, Some(Writes::Admin)).unwrap(), Some(Writes::Admin));
+        assert_eq!(
+            policy(&spec, Some(Writes::Admin)).unwrap(),
+            Some(Writes::Admin)
+        );
     }
 
     /// Writes default to `admin` exactly where accounts register themselves.
