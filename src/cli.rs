@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::builder::EnumValueParser;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
-use crate::spec::{Asker, Choice, ProjectSpec};
+use crate::spec::{Asker, Choice, ProjectSpec, Writes};
 use crate::vcs::Vcs;
 
 #[derive(Debug, Parser)]
@@ -72,6 +72,11 @@ pub struct ResourceArgs {
     /// Rows belong to the user who creates them; nobody else can read or change them
     #[arg(long)]
     pub owned: bool,
+
+    /// Who may create, change and delete its rows (not with --owned or --auth none);
+    /// default: admin where accounts register themselves (jwt, session), any with api-key
+    #[arg(long, value_enum, value_name = "WHO")]
+    pub writes: Option<Writes>,
 
     /// The API version to add it to, e.g. v2 (default: the newest); other versions are unchanged
     #[arg(long, value_name = "vK")]

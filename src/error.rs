@@ -89,6 +89,13 @@ pub enum Error {
     #[error("cannot add resource {name} with --owned: {reason}; nothing was changed")]
     OwnedRefused { name: String, reason: &'static str },
 
+    #[error("cannot add resource {name} with --writes {writes}: {reason}; nothing was changed")]
+    WritesRefused {
+        name: String,
+        writes: &'static str,
+        reason: &'static str,
+    },
+
     #[error(
         "a project with --versioning none has no versions: its routes (`fn api()` in src/routers/mod.rs) change in place, for clients deployed with it. To version an API, generate the project with --versioning url or --versioning header; nothing was changed"
     )]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::project::api_version::ApiVersion;
 use crate::render::RenderedFile;
-use crate::spec::ProjectSpec;
+use crate::spec::{ProjectSpec, Writes};
 
 pub const FILE_NAME: &str = "apigen.toml";
 
@@ -33,6 +33,14 @@ pub struct ResourceRecord {
     pub fields: String,
     #[serde(default)]
     pub owned: bool,
+    /// Who may write the rows of a resource every caller shares (`--writes`,
+    /// or its default for the auth method); absent for an `--owned` resource
+    /// and with `--auth none`, where there is no policy to choose. A record of
+    /// an apigen before `--writes` lacks it too: its code lets any signed-in
+    /// caller write (what `any` generates today), and the record describes the
+    /// code on disk, so it is not read as the new default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes: Option<Writes>,
     /// The API version it was added to (later versions start with its
     /// routes); recorded whenever the project has more than one version,
     /// absent when `v1` was the only one.
@@ -123,11 +131,32 @@ mod tests {
             name: "orders".into(),
             fields: "total:decimal".into(),
             owned: true,
+            writes: None,
+            version: None,
+        });
+        written.resources.push(ResourceRecord {
+            name: "products".into(),
+            fields: "title:string".into(),
+            owned: false,
+            writes: Some(Writes::Admin),
             version: None,
         });
         let text = written.to_file().contents;
         assert!(text.contains("[[resource]]"), "{text}");
+        assert!(text.contains("writes = \"admin\""), "{text}");
+        assert_eq!(text.matches("writes =").count(), 1, "{text}");
         assert_eq!(ProjectFile::parse(&text).unwrap(), written);
+    }
+
+    #[test]
+    fn a_resource_recorded_before_write_policies_reads_without_one() {
+        let mut text = ProjectFile::new(&ProjectSpec::with_defaults("shop"))
+            .to_file()
+            .contents;
+        text.push_str("\n[[resource]]\nname = \"products\"\nfields = \"title:string\"\n");
+        let read = ProjectFile::parse(&text).unwrap();
+        assert_eq!(read.resources[0].writes, None);
+        assert!(!read.resources[0].owned);
     }
 
     #[test]

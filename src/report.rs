@@ -34,7 +34,7 @@ use similar::TextDiff;
 use crate::date::Date;
 use crate::project::{ApiVersion, Change};
 use crate::render::RenderedFile;
-use crate::spec::{ProjectSpec, Protocol};
+use crate::spec::{ProjectSpec, Protocol, Writes};
 use crate::vcs::VcsOutcome;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
@@ -168,6 +168,22 @@ pub fn resource_next_steps(root: &Path, graphql_schema: Option<&str>) {
         );
     } else {
         out!("  cd {} && cargo test", root.display());
+    }
+}
+
+/// Who may write the shared resource `name` just added (`--writes`), where
+/// there is a policy: the default is worth saying, since it refuses callers.
+pub fn write_policy(name: &str, writes: Option<Writes>) {
+    match writes {
+        Some(Writes::Admin) => out!(
+            "Writes: only admins create, change or delete {name}; others are refused \
+             (`--writes any` lets every signed-in caller write)"
+        ),
+        Some(Writes::Any) => out!(
+            "Writes: every signed-in caller may create, change or delete {name} \
+             (`--writes admin` keeps it to admins)"
+        ),
+        None => {}
     }
 }
 

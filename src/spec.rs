@@ -258,6 +258,68 @@ pub fn owned_refusal(auth: Auth) -> Option<&'static str> {
     )
 }
 
+/// Who may create, change and delete the rows of a resource every caller shares
+/// (one added without `--owned`): `apigen add resource --writes`. Reads are open
+/// to every signed-in caller either way (Guide §3 "Least privilege", OWASP API5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Writes {
+    /// Only callers with the admin role create, change and delete rows; anyone signed in reads them
+    Admin,
+    /// Any signed-in caller creates, changes and deletes any row
+    Any,
+}
+
+impl Writes {
+    /// The policy of a shared resource when `--writes` is not given, or `None`
+    /// where the project has no callers to tell apart (`--auth none`).
+    ///
+    /// - Where accounts register themselves (`jwt`, `session`; `oauth2`'s
+    ///   identity provider lets anyone sign in): `admin`, or anyone on the
+    ///   internet could register and delete every row.
+    /// - API keys: `any`. No caller exists until an admin issues their key, so
+    ///   every key holder was vetted; a `user` key is one that cannot manage
+    ///   keys or read the audit log. Requiring `admin` would push operators to
+    ///   hand partners admin keys just to let them write, the opposite of least
+    ///   privilege. `--writes admin` keeps `user` keys read-only.
+    pub fn default_for(auth: Auth) -> Option<Self> {
+        match auth {
+            Auth::None => None,
+            Auth::Jwt | Auth::Session | Auth::Oauth2 => Some(Writes::Admin),
+            Auth::ApiKey => Some(Writes::Any),
+        }
+    }
+
+    /// The value as the user types it (`admin`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Writes::Admin => "admin",
+            Writes::Any => "any",
+        }
+    }
+}
+
+/// Why `apigen add resource --writes` is refused for a resource that is
+/// `owned` in a project made with `auth`, or `None` where a write policy
+/// means something: a resource every caller shares, in a project with callers.
+pub fn writes_refusal(auth: Auth, owned: bool) -> Option<&'static str> {
+    if owned {
+        Some(
+            "the rows of an --owned resource are read and written only by their owner, \
+             so there is no write policy to choose; drop --writes, or drop --owned to add \
+             a resource every caller shares",
+        )
+    } else if !auth.has_callers() {
+        Some(
+            "a project with --auth none has no callers and no roles, so every client may \
+             write and there is nothing to enforce; drop --writes, or generate the project \
+             with an auth method that has callers (e.g. --auth jwt or --auth api-key)",
+        )
+    } else {
+        None
+    }
+}
+
 /// Answers the questions of [`ProjectSpec::ask`], each by its type: from
 /// flags, prompts or defaults (`apigen new`), a row of the end-to-end matrix,
 /// or nothing at all, to declare the flags or list the dimensions.
@@ -465,6 +527,30 @@ mod tests {
         let reason = owned_refusal(Auth::None).expect("auth none has no owners");
         assert!(reason.contains("drop --owned"), "{reason}");
         assert_eq!(owned_refusal(Auth::Jwt), None);
+    }
+
+    #[test]
+    fn writes_default_to_admin_where_anyone_can_sign_up() {
+        assert_eq!(Writes::default_for(Auth::Jwt), Some(Writes::Admin));
+        assert_eq!(Writes::default_for(Auth::Session), Some(Writes::Admin));
+        assert_eq!(Writes::default_for(Auth::ApiKey), Some(Writes::Any));
+        assert_eq!(Writes::default_for(Auth::None), None);
+    }
+
+    #[test]
+    fn writes_are_refused_for_owned_resources_and_without_callers() {
+        let owned = writes_refusal(Auth::Jwt, true).expect("owned rows have their owner");
+        assert!(
+            owned.contains("--owned") && owned.contains("drop --writes"),
+            "{owned}"
+        );
+        let none = writes_refusal(Auth::None, false).expect("auth none has no callers");
+        assert!(
+            none.contains("--auth none") && none.contains("drop --writes"),
+            "{none}"
+        );
+        assert_eq!(writes_refusal(Auth::ApiKey, false), None);
+        assert_eq!(writes_refusal(Auth::Jwt, false), None);
     }
 
     /// Answers every question with its default, noting each flag.

@@ -215,6 +215,97 @@ fn owned_resources_are_refused_where_there_are_no_users() {
     }
 }
 
+/// A shared resource's writes need the admin role by default where accounts
+/// register themselves (jwt), `--writes any` opts out; each is recorded.
+#[test]
+fn the_write_policy_is_recorded_and_generated() {
+    let (_dir, root) = project();
+    add(&root, "products", FIELDS)
+        .success()
+        .stdout(predicate::str::contains(
+            "Writes: only admins create, change or delete products",
+        ));
+    apigen(&root)
+        .args(["add", "resource", "notes", "--writes", "any"])
+        .args(["--fields", "title:string"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Writes: every signed-in caller"));
+    apigen(&root)
+        .args([
+            "add",
+            "resource",
+            "orders",
+            "--owned",
+            "--fields",
+            "total:int",
+        ])
+        .assert()
+        .success();
+    let recorded = fs::read_to_string(root.join("apigen.toml")).unwrap();
+    let record = |name: &str| {
+        let quoted = format!("name = \"{name}\"");
+        let found = recorded.split("[[resource]]").find(|r| r.contains(&quoted));
+        found.unwrap_or_else(|| panic!("{name} is not recorded: {recorded}"))
+    };
+    assert!(
+        record("products").contains("\nowned = false\nwrites = \"admin\"\n"),
+        "{recorded}"
+    );
+    assert!(
+        record("notes").contains("\nowned = false\nwrites = \"any\"\n"),
+        "{recorded}"
+    );
+    // An owned resource has no write policy to record.
+    assert!(!record("orders").contains("writes"), "{recorded}");
+    let products = fs::read_to_string(root.join("src/services/products.rs")).unwrap();
+    assert!(products.contains("may_write("), "{products}");
+    let notes = fs::read_to_string(root.join("src/services/notes.rs")).unwrap();
+    assert!(!notes.contains("may_write("), "{notes}");
+}
+
+/// `--writes` is refused, naming why and changing nothing, with `--owned`
+/// and in a project without callers (`--auth none`).
+#[test]
+fn writes_are_refused_where_they_mean_nothing() {
+    let (_dir, root) = project();
+    refused(
+        &root,
+        &[
+            "notes",
+            "--owned",
+            "--writes",
+            "any",
+            "--fields",
+            "title:string",
+        ],
+        "cannot add resource notes with --writes any: the rows of an --owned resource",
+    );
+    let dir = TempDir::new().unwrap();
+    apigen(dir.path())
+        .args(["new", "shop", "--yes", "--vcs", "none", "--auth", "none"])
+        .assert()
+        .success();
+    refused(
+        &dir.path().join("shop"),
+        &["notes", "--writes", "admin", "--fields", "title:string"],
+        "cannot add resource notes with --writes admin: a project with --auth none has no callers",
+    );
+}
+
+#[test]
+fn help_names_the_write_policies() {
+    let (_dir, root) = project();
+    apigen(&root)
+        .args(["add", "resource", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--writes <WHO>"))
+        .stdout(predicate::str::contains("admin"))
+        .stdout(predicate::str::contains("any"))
+        .stdout(predicate::str::contains("Only callers with the admin role"));
+}
+
 /// A hand-edited `apigen.toml` naming an auth method this apigen does not
 /// know, or cannot generate yet, is a clear error; nothing changes.
 #[test]

@@ -423,7 +423,7 @@ fn a_resource_goes_to_the_version_asked_for_only() {
         let recorded = read(&root, "apigen.toml");
         assert!(
             recorded.contains(
-                "name = \"reviews\"\nfields = \"stars:int\"\nowned = false\nversion = \"v2\"\n"
+                "name = \"reviews\"\nfields = \"stars:int\"\nowned = false\nwrites = \"admin\"\nversion = \"v2\"\n"
             ),
             "{recorded}"
         );

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning};
+use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning, Writes};
 use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::succeeded;
 use servers::{Service, free_port};
@@ -488,7 +488,147 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
         &probe_path(combination, served.prefix),
         &[],
         &credential,
-    )
+    )?;
+    if combination.resources == Resources::Added {
+        probe_write_policy(combination, served, &credential)?;
+    }
+    Ok(())
+}
+
+/// What a write to the shared resource answers: refused by its write policy, or
+/// let through to the service (which finds no row with [`NO_SUCH_ID`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WriteAnswer {
+    Refused,
+    Reached,
+}
+
+/// An id no row has: a delete of it changes nothing, whoever sends it.
+const NO_SUCH_ID: &str = "00000000-0000-4000-8000-000000000000";
+
+/// The write policy of `products`, added without `--writes` (its default for the
+/// auth method): a caller without the admin role is refused where the default is
+/// `admin` (accounts register themselves) and let through where it is `any`
+/// (API keys), over every protocol the project speaks; an admin is let through.
+fn probe_write_policy(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+) -> Result<(), String> {
+    let auth = combination.choices.auth;
+    let Some(policy) = Writes::default_for(auth) else {
+        return Ok(()); // --auth none: no callers, nothing to enforce.
+    };
+    let plain = match policy {
+        Writes::Admin => WriteAnswer::Refused,
+        Writes::Any => WriteAnswer::Reached,
+    };
+    let vars = AuthVars::of(auth);
+    if vars.users {
+        // The e2e account registered itself, so it is a plain user.
+        expect_writes(combination, served, credential, plain)?;
+        // Only a database lets another process (`promote-admin`) grant the role.
+        if combination.choices.db != Database::None {
+            let admin = promoted_admin(combination, served)?;
+            expect_writes(combination, served, &admin, WriteAnswer::Reached)?;
+        }
+    } else if vars.api_keys {
+        // The e2e key is an admin key; it issues a user key.
+        expect_writes(combination, served, credential, WriteAnswer::Reached)?;
+        let user = user_key(served, credential)?;
+        expect_writes(combination, served, &user, plain)?;
+    }
+    Ok(())
+}
+
+/// A delete of [`NO_SUCH_ID`] by `credential` answers `expected` on every protocol:
+/// refused is 403, `FORBIDDEN` or `PERMISSION_DENIED` (7); reached is 404,
+/// `NOT_FOUND` or `NOT_FOUND` (5).
+fn expect_writes(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+    expected: WriteAnswer,
+) -> Result<(), String> {
+    let refused = expected == WriteAnswer::Refused;
+    let protocols = &combination.choices.protocols;
+    if protocols.contains(&Protocol::Rest) {
+        let path = format!("{}/products/{NO_SUCH_ID}", served.prefix);
+        let answer = request(served.port, "DELETE", &path, &credential.headers, None)?;
+        expect(
+            &answer,
+            if refused { 403 } else { 404 },
+            &format!("DELETE {path} ({expected:?})"),
+        )?;
+    }
+    if protocols.contains(&Protocol::Graphql) {
+        let path = format!("{}/graphql", served.prefix);
+        let query = format!(r#"{{"query": "mutation {{ deleteProduct(id: \"{NO_SUCH_ID}\") }}"}}"#);
+        let answer = request(
+            served.port,
+            "POST",
+            &path,
+            &credential.headers,
+            Some(&query),
+        )?;
+        let code = answer.json()?["errors"][0]["extensions"]["code"].clone();
+        if code != if refused { "FORBIDDEN" } else { "NOT_FOUND" } {
+            return Err(format!(
+                "POST {path} deleteProduct ({expected:?}): {}",
+                answer.body
+            ));
+        }
+    }
+    if protocols.contains(&Protocol::Grpc) {
+        let method = format!(
+            "/{}.v1.ProductService/DeleteProduct",
+            combination.project_name()
+        );
+        // DeleteProductRequest { id = 1 }: field 1, length-delimited.
+        let mut message = vec![0x0a, NO_SUCH_ID.len() as u8];
+        message.extend_from_slice(NO_SUCH_ID.as_bytes());
+        let answer = grpc_call_with(served, &method, &credential.headers, &message)?;
+        if answer.status.as_deref() != Some(if refused { "7" } else { "5" }) {
+            return Err(format!(
+                "gRPC {method} ({expected:?}): {}",
+                answer.describe()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The e2e account made an admin by the binary's `promote-admin` (run against
+/// the server's database, as its users do), then logged in again: the role is
+/// fixed at login.
+fn promoted_admin(combination: &Combination, served: &Served) -> Result<Credential, String> {
+    let output = Command::new(served.binary)
+        .args(["promote-admin", E2E_EMAIL])
+        .current_dir(served.project)
+        .envs(served.envs.iter().copied())
+        .output()
+        .map_err(|e| format!("step 'promote-admin' could not start: {e}"))?;
+    succeeded("promote-admin", &output)?;
+    let login = log_in(served.port, served.prefix)?;
+    match combination.choices.auth {
+        Auth::Session => session_of(&login),
+        _ => jwt_of(&login),
+    }
+}
+
+/// A `user` key, issued over HTTP by the admin key `admin`.
+fn user_key(served: &Served, admin: &Credential) -> Result<Credential, String> {
+    let path = format!("{}/api-keys", served.prefix);
+    let body = r#"{"name":"e2e-user"}"#;
+    let created = request(served.port, "POST", &path, &admin.headers, Some(body))?;
+    expect(&created, 201, &format!("POST {path}"))?;
+    let key = created.json()?["key"]
+        .as_str()
+        .ok_or_else(|| format!("POST {path}: no key in {}", created.body))?
+        .to_owned();
+    Ok(Credential {
+        headers: vec![("X-API-Key", key)],
+    })
 }
 
 /// The resource of v2 answers in v2; v1 answers as before, marked deprecated.
@@ -692,14 +832,26 @@ fn grpc_call(
     method: &str,
     headers: &[(&'static str, String)],
 ) -> Result<GrpcAnswer, String> {
+    grpc_call_with(served, method, headers, &[])
+}
+
+/// Calls `method` with the encoded request `message` over cleartext HTTP/2, with curl.
+fn grpc_call_with(
+    served: &Served,
+    method: &str,
+    headers: &[(&'static str, String)],
+    message: &[u8],
+) -> Result<GrpcAnswer, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
     let (request, head, body) = (
         dir.path().join("request"),
         dir.path().join("head"),
         dir.path().join("body"),
     );
-    // One length-prefixed frame: not compressed, 0 bytes long.
-    std::fs::write(&request, [0u8; 5]).map_err(|e| format!("write request: {e}"))?;
+    // One length-prefixed frame: not compressed, then the message's length.
+    let length = u32::try_from(message.len()).map_err(|e| format!("message: {e}"))?;
+    let frame = [&[0u8][..], &length.to_be_bytes(), message].concat();
+    std::fs::write(&request, frame).map_err(|e| format!("write request: {e}"))?;
     let mut curl = Command::new("curl");
     curl.args([
         "--silent",
@@ -805,6 +957,9 @@ fn api_key_credential(served: &Served, in_memory: bool) -> Result<Credential, St
     })
 }
 
+/// The e2e account's email.
+const E2E_EMAIL: &str = "e2e@example.com";
+
 /// Registers the e2e account and logs it in, as a browser or app would; the
 /// login's response.
 fn register_and_log_in(port: u16, prefix: &str) -> Result<Response, String> {
@@ -817,6 +972,11 @@ fn register_and_log_in(port: u16, prefix: &str) -> Result<Response, String> {
         Some(account),
     )?;
     expect(&registered, 201, "register")?;
+    log_in(port, prefix)
+}
+
+/// Logs the registered e2e account in; the login's response.
+fn log_in(port: u16, prefix: &str) -> Result<Response, String> {
     let login = r#"{"email":"e2e@example.com","password":"correct horse battery"}"#;
     let response = request(
         port,
@@ -832,7 +992,11 @@ fn register_and_log_in(port: u16, prefix: &str) -> Result<Response, String> {
 /// Cookie sessions: log in, then send the session cookie back, with the
 /// session's CSRF token for unsafe methods (a GraphQL POST).
 fn session_credential(port: u16, prefix: &str) -> Result<Credential, String> {
-    let login = register_and_log_in(port, prefix)?;
+    session_of(&register_and_log_in(port, prefix)?)
+}
+
+/// The session a successful `login` made: its cookie and CSRF token.
+fn session_of(login: &Response) -> Result<Credential, String> {
     let set_cookie = login
         .header("set-cookie")
         .ok_or_else(|| format!("login: no Set-Cookie in {}", login.head))?;
@@ -853,7 +1017,11 @@ fn session_credential(port: u16, prefix: &str) -> Result<Credential, String> {
 
 /// JWT: register a user, log in, and send the access token as a bearer.
 fn jwt_credential(port: u16, prefix: &str) -> Result<Credential, String> {
-    let tokens = register_and_log_in(port, prefix)?;
+    jwt_of(&register_and_log_in(port, prefix)?)
+}
+
+/// The access token of a successful `tokens` login, as a bearer.
+fn jwt_of(tokens: &Response) -> Result<Credential, String> {
     let token = tokens.json()?["access_token"]
         .as_str()
         .ok_or_else(|| format!("login: no access_token in {}", tokens.body))?

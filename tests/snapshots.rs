@@ -262,6 +262,7 @@ fn snapshot_version(spec: &ProjectSpec, preset: &str) {
         name: "products".into(),
         fields: parse_fields("title:string,price:decimal").unwrap(),
         owned: false,
+        writes: None,
     };
     let change = plan_resource(&root, &products, "20260301120000").unwrap();
     apply_files(&root, &change.new_files, &change.edits).unwrap();
@@ -278,6 +279,7 @@ fn snapshot_version(spec: &ProjectSpec, preset: &str) {
         name: "reviews".into(),
         fields: parse_fields("stars:int,body:text?").unwrap(),
         owned: false,
+        writes: None,
     };
     let change = plan_resource_in(&root, &reviews, Some("v2"), "20260302120000").unwrap();
     snapshot_edits(&format!("{preset}-add-reviews-v2"), &change.edits);
@@ -340,6 +342,7 @@ fn snapshot_resource_in(spec: &ProjectSpec, preset: &str, name: &str, fields: &s
         name: name.into(),
         fields: parse_fields(fields).unwrap(),
         owned,
+        writes: None,
     };
     // A fixed clock keeps the migration's name stable.
     let change = plan_resource(&root, &request, "20260301120000").unwrap();

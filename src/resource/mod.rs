@@ -28,11 +28,13 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     // Refused before asking for fields, so nobody types them in vain.
     let project = project::read(&root)?;
     plan::check_owned(&project.project, &args.name, args.owned)?;
+    let writes = plan::write_policy(&project.project, &args.name, args.owned, args.writes)?;
     project::resolve_version(&project, args.version.as_deref())?;
     let request = ResourceRequest {
         name: args.name.clone(),
         fields: fields_from(args)?,
         owned: args.owned,
+        writes: args.writes,
     };
     let change = plan_resource_in(
         &root,
@@ -46,6 +48,7 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     }
     writer::apply_files(&root, &change.new_files, &change.edits)?;
     report::change(&change, false);
+    report::write_policy(&args.name, writes);
     if !change.formatted {
         report::warning(
             "rustfmt did not run; run `cargo fmt` in the project to format the new files",

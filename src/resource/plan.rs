@@ -19,7 +19,7 @@ use crate::resource::fields::{Field, to_spec};
 use crate::resource::format::format_rust_files;
 use crate::resource::naming::ResourceName;
 use crate::resource::vars::{ResourceVars, VersionVars};
-use crate::spec::{Database, ProjectSpec, owned_refusal};
+use crate::spec::{Database, ProjectSpec, Writes, owned_refusal, writes_refusal};
 
 /// Where resource templates live inside `templates/`, and their manifest.
 pub const RESOURCE_DIR: &str = "resource";
@@ -31,6 +31,8 @@ pub struct ResourceRequest {
     pub name: String,
     pub fields: Vec<Field>,
     pub owned: bool,
+    /// `--writes`, as given: `None` takes the auth method's default.
+    pub writes: Option<Writes>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +83,12 @@ pub fn plan_resource_in(
     let mut project = project::read(root)?;
     let name = ResourceName::parse(&request.name)?;
     check_owned(&project.project, &name.plural, request.owned)?;
+    let writes = write_policy(
+        &project.project,
+        &name.plural,
+        request.owned,
+        request.writes,
+    )?;
     if project.resources.iter().any(|r| r.name == name.plural) {
         return Err(exists(&name, project_file::FILE_NAME));
     }
@@ -93,6 +101,7 @@ pub fn plan_resource_in(
         &name,
         &request.fields,
         request.owned,
+        writes,
         migration,
         api_version.map(|version| VersionVars::new(version, newest)),
     )?;
@@ -116,6 +125,7 @@ pub fn plan_resource_in(
         name: name.plural.clone(),
         fields: to_spec(&request.fields),
         owned: request.owned,
+        writes,
         // Which version it went to matters once there is more than one.
         version: api_version
             .filter(|_| project.versions().len() > 1)
@@ -142,6 +152,27 @@ pub fn check_owned(spec: &ProjectSpec, name: &str, owned: bool) -> Result<()> {
             reason,
         }),
         _ => Ok(()),
+    }
+}
+
+/// The write policy of resource `name` (`owned` or not) given `--writes`
+/// `writes`: `None` where there is none to choose (an `--owned` resource,
+/// `--auth none`), where `--writes` is refused ([`writes_refusal`]); else
+/// `writes`, or the auth method's default ([`Writes::default_for`]).
+pub fn write_policy(
+    spec: &ProjectSpec,
+    name: &str,
+    owned: bool,
+    writes: Option<Writes>,
+) -> Result<Option<Writes>> {
+    match (writes_refusal(spec.auth, owned), writes) {
+        (Some(reason), Some(given)) => Err(Error::WritesRefused {
+            name: name.to_owned(),
+            writes: given.name(),
+            reason,
+        }),
+        (Some(_), None) => Ok(None),
+        (None, given) => Ok(given.or(Writes::default_for(spec.auth))),
     }
 }
 
@@ -263,6 +294,57 @@ mod tests {
         check_owned(&spec, "notes", false).unwrap();
         spec.auth = Auth::Jwt;
         check_owned(&spec, "notes", true).unwrap();
+    }
+
+    #[test]
+    fn writes_are_refused_where_they_mean_nothing() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        let err = write_policy(&spec, "notes", true, Some(Writes::Any))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("cannot add resource notes with --writes any: "),
+            "{err}"
+        );
+        assert!(
+            err.contains("--owned") && err.ends_with("nothing was changed"),
+            "{err}"
+        );
+        assert_eq!(write_policy(&spec, "notes", true, None).unwrap(), None);
+        spec.auth = Auth::None;
+        let err = write_policy(&spec, "notes", false, Some(Writes::Admin))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--auth none") && err.contains("drop --writes"),
+            "{err}"
+        );
+        assert_eq!(write_policy(&spec, "notes", false, None).unwrap(), None);
+    }
+
+    #[test]
+    fn shared_resources_take_the_given_policy_or_the_methods_default() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        let policy = |spec: &ProjectSpec, writes| write_policy(spec, "products", false, writes);
+        assert_eq!(policy(&spec, None).unwrap(), Some(Writes::Admin));
+        assert_eq!(policy(&spec, Some(Writes::Any)).unwrap(), Some(Writes::Any));
+        spec.auth = Auth::ApiKey;
+        assert_eq!(policy(&spec, None).unwrap(), Some(Writes::Any));
+        assert_eq!(
+            policy(&spec, Some(Writes::Admin)).unwrap(),
+            Some(Writes::Admin)
+        );
+    }
+
+    /// Writes default to `admin` exactly where accounts register themselves.
+    #[test]
+    fn admin_writes_are_the_default_where_templates_see_self_registration() {
+        use crate::project_vars::AuthVars;
+        use crate::spec::Choice;
+        for auth in Auth::supported().into_iter().filter(|a| a.has_callers()) {
+            let admin = Writes::default_for(auth) == Some(Writes::Admin);
+            assert_eq!(admin, AuthVars::of(auth).users, "{auth:?}");
+        }
     }
 
     #[test]

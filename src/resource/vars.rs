@@ -11,7 +11,7 @@ use crate::resource::dialect::{self, Column};
 use crate::resource::fields::{Field, FieldType};
 use crate::resource::grpc;
 use crate::resource::naming::ResourceName;
-use crate::spec::{ProjectSpec, Versioning};
+use crate::spec::{ProjectSpec, Versioning, Writes};
 
 #[derive(Serialize)]
 pub struct ResourceVars<'a> {
@@ -24,6 +24,9 @@ pub struct ResourceVars<'a> {
     pub resource: &'a ResourceName,
     /// Rows belong to the user who created them; others never see them.
     pub owned: bool,
+    /// Who may write the rows of a resource every caller shares (`admin`,
+    /// `any`); absent for `--owned` resources and with `--auth none`.
+    pub writes: Option<Writes>,
     pub fields: Vec<FieldVars>,
     /// `YYYYMMDDHHMMSS`, the prefix of the migration's file name.
     pub migration_version: String,
@@ -135,6 +138,7 @@ impl<'a> ResourceVars<'a> {
         resource: &'a ResourceName,
         fields: &[Field],
         owned: bool,
+        writes: Option<Writes>,
         migration_version: String,
         version: Option<VersionVars>,
     ) -> Result<Self> {
@@ -155,6 +159,7 @@ impl<'a> ResourceVars<'a> {
             version,
             resource,
             owned,
+            writes,
             has_optional: fields.iter().any(|f| f.optional),
             tests: TestFields::pick(&fields),
             fields,
