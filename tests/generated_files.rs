@@ -1,6 +1,6 @@
 //! Checks on generated files that the generated project cannot check itself:
-//! the Dockerfile (no Docker engine is needed) and the guide map
-//! `docs/BEST_PRACTICES.md`, whose every file and test must exist.
+//! the Dockerfile (no Docker engine is needed) and the maps
+//! `docs/BEST_PRACTICES.md` and `docs/SECURITY.md`, whose every file and test must exist.
 
 use std::collections::BTreeMap;
 
@@ -239,16 +239,27 @@ fn best_practices_map_names_only_existing_files_and_tests() {
                 ..ProjectSpec::with_defaults(NAME)
             };
             let files = project_of(&spec);
-            let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
-            assert!(
-                broken.is_empty(),
-                "docs/BEST_PRACTICES.md of {} is out of date:\n{}",
-                spec.summary(),
-                broken.join("\n")
-            );
+            for map in ["docs/BEST_PRACTICES.md", "docs/SECURITY.md"] {
+                let broken = broken_references(&files[map], &files);
+                assert!(
+                    broken.is_empty(),
+                    "{map} of {} is out of date:\n{}",
+                    spec.summary(),
+                    broken.join("\n")
+                );
+            }
         }
     }
     let files = project(NAME);
+    // The security document answers every item of the OWASP API Security Top 10 (2023).
+    let security = &files["docs/SECURITY.md"];
+    for item in 1..=10 {
+        assert!(
+            security.contains(&format!("\n| API{item} ")),
+            "docs/SECURITY.md has no row for OWASP API{item}"
+        );
+    }
+    assert!(files["docs/BEST_PRACTICES.md"].contains("(SECURITY.md)"));
     let map = &files["docs/BEST_PRACTICES.md"];
 
     // The map covers every guide section the issue names, and proves each with tests.
