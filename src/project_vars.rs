@@ -43,7 +43,12 @@ impl<'a> ProjectVars<'a> {
         Self {
             name: &spec.name,
             protocols: &spec.protocols,
-            adapters: spec.protocols.iter().copied().map(ProtocolVars::of).collect(),
+            adapters: spec
+                .protocols
+                .iter()
+                .copied()
+                .map(ProtocolVars::of)
+                .collect(),
             auth: AuthVars::of(spec.auth),
             db: spec.db,
             versioning: spec.versioning,
@@ -279,7 +284,9 @@ mod tests {
     #[test]
     fn the_report_names_the_prefix_of_graphql_and_nothing_for_rest() {
         assert_eq!(ProtocolVars::of(Protocol::Rest).next_step("/v1"), None);
-        let graphql = ProtocolVars::of(Protocol::Graphql).next_step("/v1").unwrap();
+        let graphql = ProtocolVars::of(Protocol::Graphql)
+            .next_step("/v1")
+            .unwrap();
         assert!(graphql.contains("8080/v1/graphql"), "{graphql}");
     }
 

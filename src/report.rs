@@ -33,8 +33,8 @@ use similar::TextDiff;
 
 use crate::date::Date;
 use crate::project::{ApiVersion, Change};
-use crate::render::RenderedFile;
 use crate::project_vars::ProtocolVars;
+use crate::render::RenderedFile;
 use crate::spec::{ProjectSpec, Writes};
 use crate::vcs::VcsOutcome;
 
