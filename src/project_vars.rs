@@ -15,6 +15,9 @@ use crate::spec::{Auth, Cache, Database, ProjectSpec, Protocol, Versioning};
 pub struct ProjectVars<'a> {
     pub name: &'a str,
     pub protocols: &'a [Protocol],
+    /// The same protocols, in the same order, each as shared templates describe
+    /// it (`ProtocolVars`): `{% for p in adapters %}{{ p.title }}`.
+    pub adapters: Vec<ProtocolVars>,
     /// The auth method's capabilities (`auth.method` is the choice itself).
     pub auth: AuthVars,
     pub db: Database,
@@ -40,6 +43,12 @@ impl<'a> ProjectVars<'a> {
         Self {
             name: &spec.name,
             protocols: &spec.protocols,
+            adapters: spec
+                .protocols
+                .iter()
+                .copied()
+                .map(ProtocolVars::of)
+                .collect(),
             auth: AuthVars::of(spec.auth),
             db: spec.db,
             versioning: spec.versioning,
@@ -52,15 +61,83 @@ impl<'a> ProjectVars<'a> {
             }
             .to_owned(),
             sql: Sql::of(spec.db),
-            live_changes: spec.protocols.iter().copied().any(subscribes),
+            live_changes: spec
+                .protocols
+                .iter()
+                .any(|protocol| ProtocolVars::of(*protocol).subscribes),
         }
     }
 }
 
-/// Whether `protocol` lets clients subscribe to changes: GraphQL subscriptions
-/// today (WebSocket will too).
-fn subscribes(protocol: Protocol) -> bool {
-    matches!(protocol, Protocol::Graphql)
+/// What shared templates (and `apigen new`'s report) say of one protocol, so
+/// that a new protocol is a row here plus its own files, not an edit of every
+/// list that names the protocols. Its longer text (README sections, settings,
+/// code that only it has) is its fragments, `templates/protocol/<name>/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ProtocolVars {
+    /// The choice, as the user typed it (`graphql`).
+    pub name: Protocol,
+    /// How prose names it (`GraphQL`): the crate's doc line, the README's title.
+    pub title: &'static str,
+    /// Its own top-level module, `src/<module>/` (`pub mod` in `lib.rs`, named
+    /// by `startup.rs`); absent for REST, whose routes are `routers`.
+    pub module: Option<&'static str>,
+    /// How it refuses a caller who may not write (the README's write policy).
+    pub refusal: &'static str,
+    /// Clients subscribe to changes over it (GraphQL subscriptions): the project
+    /// then publishes committed writes (`live_changes`).
+    pub subscribes: bool,
+    /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
+    /// replaced by the project's prefix.
+    pub next_step: Option<&'static str>,
+}
+
+impl ProtocolVars {
+    pub fn of(name: Protocol) -> Self {
+        let rest = Self {
+            name,
+            title: "REST",
+            module: None,
+            refusal: "403 problem+json over REST",
+            subscribes: false,
+            next_step: None,
+        };
+        match name {
+            Protocol::Rest => rest,
+            Protocol::Graphql => Self {
+                title: "GraphQL",
+                module: Some("graphql"),
+                refusal: "`FORBIDDEN` in GraphQL",
+                subscribes: true,
+                next_step: Some(
+                    "and send GraphQL to http://127.0.0.1:8080{api_prefix}/graphql (see the README)",
+                ),
+                ..rest
+            },
+            Protocol::Grpc => Self {
+                title: "gRPC",
+                module: Some("grpc"),
+                refusal: "`PERMISSION_DENIED` in gRPC",
+                next_step: Some(
+                    "and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list",
+                ),
+                ..rest
+            },
+            // Not generated yet (`Choice::is_supported`): refused before rendering.
+            Protocol::Websocket | Protocol::Soap => Self {
+                title: "",
+                refusal: "",
+                ..rest
+            },
+        }
+    }
+
+    /// The report's line for this protocol in a project whose routes start
+    /// with `api_prefix`.
+    pub fn next_step(&self, api_prefix: &str) -> Option<String> {
+        self.next_step
+            .map(|line| line.replace("{api_prefix}", api_prefix))
+    }
 }
 
 /// What the generated project's auth method brings, as templates ask for it.
@@ -177,6 +254,40 @@ mod tests {
         assert!(live(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]));
         assert!(!live(&[Protocol::Rest]));
         assert!(!live(&[Protocol::Rest, Protocol::Grpc]));
+    }
+
+    #[test]
+    fn every_supported_protocol_has_a_title_and_a_refusal() {
+        for protocol in Protocol::supported() {
+            let vars = ProtocolVars::of(protocol);
+            assert!(!vars.title.is_empty(), "{protocol:?}");
+            assert!(!vars.refusal.is_empty(), "{protocol:?}");
+        }
+    }
+
+    #[test]
+    fn templates_see_each_protocol_in_the_order_of_protocols() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        spec.protocols = vec![Protocol::Rest, Protocol::Graphql, Protocol::Grpc];
+        let value = tera::to_value(ProjectVars::new(&spec)).unwrap();
+        let titles: Vec<_> = value["adapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|protocol| protocol["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, ["REST", "GraphQL", "gRPC"]);
+        assert_eq!(value["adapters"][1]["module"], "graphql");
+        assert!(value["adapters"][0]["module"].is_null());
+    }
+
+    #[test]
+    fn the_report_names_the_prefix_of_graphql_and_nothing_for_rest() {
+        assert_eq!(ProtocolVars::of(Protocol::Rest).next_step("/v1"), None);
+        let graphql = ProtocolVars::of(Protocol::Graphql)
+            .next_step("/v1")
+            .unwrap();
+        assert!(graphql.contains("8080/v1/graphql"), "{graphql}");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! condition that brings it in; the templates themselves live beside it under
 //! `templates/project/` and are embedded in the binary.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
@@ -26,6 +28,12 @@ const PROJECT_MANIFEST: &str = "manifest.toml";
 /// Each auth method's fragments: `templates/auth/<module>/` (`none` for a
 /// project without callers), imported by shared templates as `auth/<file>`.
 const AUTH_FRAGMENTS: &str = "auth";
+/// Each protocol's fragments: `templates/protocol/<name>/`, loaded for every
+/// protocol the project speaks.
+const PROTOCOL_FRAGMENTS: &str = "protocol";
+/// What shared templates import instead: `protocols/<file>`, whose every macro
+/// is the same macro of each of the project's protocols, in `protocols` order.
+const ALL_PROTOCOLS: &str = "protocols";
 
 /// One file of the generated project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,7 +163,9 @@ pub(crate) fn render_entries(
             selected.push(entry);
         }
     }
-    let templates = TemplateSet::load(folder, db, &selected, auth_fragments(context)?)?;
+    let mut fragments = auth_fragments(context)?;
+    fragments.extend(protocol_fragments(context)?);
+    let templates = TemplateSet::load(folder, db, &selected, fragments)?;
     selected
         .iter()
         .map(|entry| {
@@ -176,13 +186,13 @@ struct TemplateSet {
 
 impl TemplateSet {
     /// Parses the templates of `entries` under `templates/<folder>/` and the
-    /// auth method's `fragments`, with the SQL placeholder functions of `db`;
-    /// `literal` ones are kept as text.
+    /// auth method's and protocols' `fragments`, with the SQL placeholder
+    /// functions of `db`; `literal` ones are kept as text.
     fn load(
         folder: &str,
         db: Database,
         entries: &[&ManifestEntry],
-        fragments: Vec<(String, &'static str)>,
+        fragments: Vec<(String, Cow<'static, str>)>,
     ) -> Result<Self> {
         let mut sources = fragments;
         let mut literals = HashMap::new();
@@ -201,7 +211,7 @@ impl TemplateSet {
             if entry.literal {
                 literals.insert(name, text);
             } else if !sources.iter().any(|(known, _)| *known == name) {
-                sources.push((name, text));
+                sources.push((name, Cow::Borrowed(text)));
             }
         }
         let mut tera = Tera::default();
@@ -229,7 +239,7 @@ impl TemplateSet {
 /// here, by `auth.module` (`none` without one); every method's folder defines
 /// the same macros (a unit test checks), and a shared template calls them,
 /// e.g. `{% import "auth/readme.tera" as method %}` … `{{ method::intro() }}`.
-fn auth_fragments(context: &Context) -> Result<Vec<(String, &'static str)>> {
+fn auth_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>> {
     let module = context
         .get("auth")
         .and_then(|auth| auth.get("module"))
@@ -244,8 +254,108 @@ fn auth_fragments(context: &Context) -> Result<Vec<(String, &'static str)>> {
     collect_files(dir, &folder, &mut files);
     Ok(files
         .into_iter()
-        .map(|(name, text)| (format!("{AUTH_FRAGMENTS}/{name}"), text))
+        .map(|(name, text)| (format!("{AUTH_FRAGMENTS}/{name}"), Cow::Borrowed(text)))
         .collect())
+}
+
+/// The fragments of every protocol the project speaks, and what shared
+/// templates import: `templates/protocol/graphql/readme.tera` is
+/// `protocol/graphql/readme.tera`, and `protocols/readme.tera` is made here,
+/// each of its macros calling that macro of each protocol in `protocols` order.
+/// A shared template says `{% import "protocols/readme.tera" as protocol %}` …
+/// `{{ protocol::section() }}` and names no protocol. Every protocol's folder
+/// defines the same files and macros (a unit test checks), so the macros of the
+/// first one stand for all.
+fn protocol_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>> {
+    let names: Vec<&str> = context
+        .get("protocols")
+        .and_then(Value::as_array)
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut fragments = Vec::new();
+    let mut files_of_first: Vec<(String, &'static str)> = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        let folder = format!("{PROTOCOL_FRAGMENTS}/{name}");
+        let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
+            template: format!("{folder}/"),
+            message: "no fragments for this protocol".into(),
+        })?;
+        let mut files = Vec::new();
+        collect_files(dir, &folder, &mut files);
+        if index == 0 {
+            files_of_first.clone_from(&files);
+        }
+        fragments.extend(
+            files
+                .into_iter()
+                .map(|(file, text)| (format!("{folder}/{file}"), Cow::Borrowed(text))),
+        );
+    }
+    for (file, text) in files_of_first {
+        let all = every_protocol(&file, &names, &macro_signatures(text));
+        fragments.push((format!("{ALL_PROTOCOLS}/{file}"), Cow::Owned(all)));
+    }
+    Ok(fragments)
+}
+
+/// `protocols/<file>`: each macro of `signatures` as the concatenation of that
+/// macro of each protocol of `names`, arguments passed on by name.
+fn every_protocol(file: &str, names: &[&str], signatures: &[MacroSignature]) -> String {
+    let mut text = String::new();
+    for name in names {
+        let _ = writeln!(
+            text,
+            "{{% import \"{PROTOCOL_FRAGMENTS}/{name}/{file}\" as {name} %}}"
+        );
+    }
+    for signature in signatures {
+        let arguments: Vec<String> = signature
+            .parameters
+            .iter()
+            .map(|parameter| format!("{parameter}={parameter}"))
+            .collect();
+        let arguments = arguments.join(", ");
+        let _ = write!(text, "{{% macro {} %}}", signature.declaration);
+        for name in names {
+            let _ = write!(text, "{{{{ {name}::{}({arguments}) }}}}", signature.name);
+        }
+        let _ = writeln!(text, "{{% endmacro {} %}}", signature.name);
+    }
+    text
+}
+
+/// One `{% macro name(a, b=1) %}` of a fragment file.
+#[derive(Debug, PartialEq, Eq)]
+struct MacroSignature {
+    /// `name(a, b=1)`, as written.
+    declaration: String,
+    name: String,
+    /// `a`, `b`: default values are the fragment's own business.
+    parameters: Vec<String>,
+}
+
+/// The macros a fragment file defines (`{% macro …` tags), in order. Defaults
+/// may not contain a comma or a parenthesis (fragments take plain names and
+/// literals).
+fn macro_signatures(text: &str) -> Vec<MacroSignature> {
+    text.split("{% macro ")
+        .skip(1)
+        .filter_map(|rest| {
+            let declaration = rest.split("%}").next()?.trim().trim_end_matches('-').trim();
+            let (name, parameters) = declaration.split_once('(')?;
+            let parameters = parameters.strip_suffix(')')?;
+            Some(MacroSignature {
+                declaration: declaration.to_owned(),
+                name: name.trim().to_owned(),
+                parameters: parameters
+                    .split(',')
+                    .map(|parameter| parameter.split('=').next().unwrap_or_default().trim())
+                    .filter(|parameter| !parameter.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// Renders a short template given inline (a path, a snippet).
@@ -396,7 +506,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
     use crate::project_vars::AuthVars;
-    use crate::spec::{Auth, Cache, Choice};
+    use crate::spec::{Auth, Cache, Choice, Protocol};
 
     fn secrets() -> Secrets {
         Secrets {
@@ -501,6 +611,83 @@ mod tests {
         assert!(intro(Auth::Session).starts_with("cookie sessions"));
         assert!(intro(Auth::ApiKey).starts_with("API-key authentication"));
         assert!(intro(Auth::None).starts_with("no authentication"));
+    }
+
+    /// The macros each fragment file of `templates/protocol/<name>/` declares.
+    fn protocol_macros(name: &str) -> Vec<(String, Vec<String>)> {
+        let folder = format!("{PROTOCOL_FRAGMENTS}/{name}");
+        let mut files = Vec::new();
+        collect_files(template_dir(&folder), &folder, &mut files);
+        let mut macros: Vec<_> = files
+            .into_iter()
+            .map(|(file, text)| {
+                let declarations = macro_signatures(text)
+                    .into_iter()
+                    .map(|signature| signature.declaration)
+                    .collect();
+                (file, declarations)
+            })
+            .collect();
+        macros.sort();
+        macros
+    }
+
+    #[test]
+    fn every_protocol_defines_the_same_fragments() {
+        let rest = protocol_macros("rest");
+        assert!(
+            rest.iter().any(|(file, declarations)| file == "readme.tera"
+                && declarations.contains(&"section()".to_owned())),
+            "{rest:?}"
+        );
+        for protocol in Protocol::supported() {
+            let name = tera::to_value(protocol).unwrap();
+            let name = name.as_str().unwrap();
+            assert_eq!(
+                protocol_macros(name),
+                rest,
+                "templates/protocol/{name}/ and templates/protocol/rest/"
+            );
+        }
+    }
+
+    #[test]
+    fn a_protocols_macro_says_each_protocols_text_in_order() {
+        let render = |protocols: &[Protocol]| {
+            let spec = ProjectSpec {
+                protocols: protocols.to_vec(),
+                ..ProjectSpec::with_defaults("x")
+            };
+            let context = project_context(&spec, &secrets()).unwrap();
+            let mut tera = Tera::default();
+            tera.add_raw_templates(auth_fragments(&context).unwrap())
+                .unwrap();
+            tera.add_raw_templates(protocol_fragments(&context).unwrap())
+                .unwrap();
+            tera.add_raw_template(
+                "shared",
+                "{% import \"protocols/readme.tera\" as protocol %}{{ protocol::section() }}",
+            )
+            .unwrap();
+            tera.render("shared", &context).unwrap()
+        };
+        let both = render(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]);
+        let graphql = both.find("## GraphQL").expect(&both);
+        let grpc = both.find("## gRPC").expect(&both);
+        assert!(graphql < grpc, "{both}");
+        assert!(render(&[Protocol::Rest]).is_empty());
+        assert!(!render(&[Protocol::Grpc]).contains("## GraphQL"));
+    }
+
+    #[test]
+    fn macro_signatures_keep_the_declaration_and_name_the_parameters() {
+        let text = "{% macro a() %}x{% endmacro a %}\n{% macro b(env_file, quoted=true) %}{% endmacro b %}";
+        let signatures = macro_signatures(text);
+        assert_eq!(signatures.len(), 2);
+        assert_eq!(signatures[0].name, "a");
+        assert!(signatures[0].parameters.is_empty());
+        assert_eq!(signatures[1].declaration, "b(env_file, quoted=true)");
+        assert_eq!(signatures[1].parameters, ["env_file", "quoted"]);
     }
 
     #[test]

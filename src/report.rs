@@ -33,8 +33,9 @@ use similar::TextDiff;
 
 use crate::date::Date;
 use crate::project::{ApiVersion, Change};
+use crate::project_vars::ProtocolVars;
 use crate::render::RenderedFile;
-use crate::spec::{ProjectSpec, Protocol, Writes};
+use crate::spec::{ProjectSpec, Writes};
 use crate::vcs::VcsOutcome;
 
 /// Turns colours off when `NO_COLOR` is set to anything non-empty.
@@ -90,14 +91,10 @@ pub fn next_steps(target: &Path, spec: &ProjectSpec) {
     out!("{}", style("Next:").bold());
     out!("  cd {} && cargo run", target.display());
     out!("  then open http://127.0.0.1:8080/docs");
-    if spec.protocols.contains(&Protocol::Graphql) {
-        out!(
-            "  and send GraphQL to http://127.0.0.1:8080{}/graphql (see the README)",
-            spec.api_prefix()
-        );
-    }
-    if spec.protocols.contains(&Protocol::Grpc) {
-        out!("  and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list");
+    for protocol in &spec.protocols {
+        if let Some(line) = ProtocolVars::of(*protocol).next_step(spec.api_prefix()) {
+            out!("  {line}");
+        }
     }
 }
 
