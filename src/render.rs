@@ -49,16 +49,26 @@ pub struct RenderedFile {
 pub struct Secrets {
     /// Signs the generated project's JWTs; written to its `.env` only.
     pub jwt_secret: String,
+    /// Guards the generated project's `/metrics` (`METRICS_TOKEN`); written to its
+    /// `.env` only.
+    pub metrics_token: String,
 }
 
 impl Secrets {
     /// Fresh random secrets from the operating system.
     pub fn generate() -> Result<Self> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(Error::Randomness)?;
-        let jwt_secret = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Self { jwt_secret })
+        Ok(Self {
+            jwt_secret: random_hex()?,
+            metrics_token: random_hex()?,
+        })
     }
+}
+
+/// 32 random bytes from the operating system, as 64 hex digits.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(Error::Randomness)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +108,7 @@ struct TemplateVars<'a> {
     project: ProjectVars<'a>,
     apigen_version: &'static str,
     jwt_secret: &'a str,
+    metrics_token: &'a str,
     /// `DATABASE_URL` of a fresh project.
     database_url: String,
 }
@@ -115,6 +126,7 @@ fn project_context(spec: &ProjectSpec, secrets: &Secrets) -> Result<Context> {
         project: ProjectVars::new(spec),
         apigen_version: env!("CARGO_PKG_VERSION"),
         jwt_secret: &secrets.jwt_secret,
+        metrics_token: &secrets.metrics_token,
         database_url: database_url(spec),
     };
     Context::from_serialize(&vars).map_err(|e| template_error("(context)", &e))
@@ -511,6 +523,7 @@ mod tests {
     fn secrets() -> Secrets {
         Secrets {
             jwt_secret: "0".repeat(64),
+            metrics_token: "0".repeat(64),
         }
     }
 

@@ -21,6 +21,7 @@ fn project(name: &str) -> BTreeMap<String, String> {
 fn project_of(spec: &ProjectSpec) -> BTreeMap<String, String> {
     let secrets = Secrets {
         jwt_secret: "0".repeat(64),
+        metrics_token: "0".repeat(64),
     };
     project_files(spec, &secrets)
         .unwrap()

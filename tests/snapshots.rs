@@ -18,6 +18,7 @@ use apigen::writer::{FileEdit, apply_files, write_project};
 fn fixed_secrets() -> Secrets {
     Secrets {
         jwt_secret: "0".repeat(64),
+        metrics_token: "0".repeat(64),
     }
 }
 
