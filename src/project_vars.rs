@@ -143,8 +143,8 @@ impl ProtocolVars {
 /// What the generated project's auth method brings, as templates ask for it.
 ///
 /// Every method with callers has a module `src/auth/<module>.rs` exposing the
-/// same few items (`authenticate`, `MISSING`, `SCHEME`, `security_scheme`,
-/// `HOW_TO_CALL`); the rest of the project sees only `auth::Principal`.
+/// same few items (`authenticate`, `recheck`, `MISSING`, `SCHEME`,
+/// `security_scheme`, `HOW_TO_CALL`); the rest of the project sees only `auth::Principal`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct AuthVars {
     /// The choice, as the user typed it (`jwt`).
