@@ -36,6 +36,10 @@ pub struct ProjectVars<'a> {
     /// The project publishes committed writes to live subscribers
     /// (`services::Changes`): some protocol it speaks subscribes to them.
     pub live_changes: bool,
+    /// Some protocol it speaks holds WebSockets open beyond their request: the
+    /// project then has their settings (`config::SocketConfig`), charges their
+    /// operations to the rate limit and, with sessions, checks a handshake's origin.
+    pub sockets: bool,
 }
 
 impl<'a> ProjectVars<'a> {
@@ -65,6 +69,10 @@ impl<'a> ProjectVars<'a> {
                 .protocols
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).subscribes),
+            sockets: spec
+                .protocols
+                .iter()
+                .any(|protocol| ProtocolVars::of(*protocol).holds_sockets),
         }
     }
 }
@@ -87,6 +95,9 @@ pub struct ProtocolVars {
     /// Clients subscribe to changes over it (GraphQL subscriptions): the project
     /// then publishes committed writes (`live_changes`).
     pub subscribes: bool,
+    /// It keeps WebSockets open beyond their request (GraphQL subscriptions): the
+    /// project then has `sockets`.
+    pub holds_sockets: bool,
     /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
     /// replaced by the project's prefix.
     pub next_step: Option<&'static str>,
@@ -100,6 +111,7 @@ impl ProtocolVars {
             module: None,
             refusal: "403 problem+json over REST",
             subscribes: false,
+            holds_sockets: false,
             next_step: None,
         };
         match name {
@@ -109,6 +121,7 @@ impl ProtocolVars {
                 module: Some("graphql"),
                 refusal: "`FORBIDDEN` in GraphQL",
                 subscribes: true,
+                holds_sockets: true,
                 next_step: Some(
                     "and send GraphQL to http://127.0.0.1:8080{api_prefix}/graphql (see the README)",
                 ),
@@ -254,6 +267,23 @@ mod tests {
         assert!(live(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]));
         assert!(!live(&[Protocol::Rest]));
         assert!(!live(&[Protocol::Rest, Protocol::Grpc]));
+    }
+
+    #[test]
+    fn only_a_project_with_a_protocol_that_holds_sockets_has_sockets() {
+        let sockets = |protocols: &[Protocol]| {
+            let mut spec = ProjectSpec::with_defaults("shop");
+            spec.protocols = protocols.to_vec();
+            ProjectVars::new(&spec).sockets
+        };
+        assert!(sockets(&[Protocol::Graphql]));
+        assert!(sockets(&[
+            Protocol::Rest,
+            Protocol::Graphql,
+            Protocol::Grpc
+        ]));
+        assert!(!sockets(&[Protocol::Rest]));
+        assert!(!sockets(&[Protocol::Rest, Protocol::Grpc]));
     }
 
     #[test]
