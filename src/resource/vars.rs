@@ -27,6 +27,8 @@ pub struct ResourceVars<'a> {
     /// Who may write the rows of a resource every caller shares (`admin`,
     /// `any`); absent for `--owned` resources and with `--auth none`.
     pub writes: Option<Writes>,
+    /// `--step-up`: writes need a recent MFA verification (`auth::mfa::require_step_up`).
+    pub step_up: bool,
     pub fields: Vec<FieldVars>,
     /// `YYYYMMDDHHMMSS`, the prefix of the migration's file name.
     pub migration_version: String,
@@ -139,6 +141,7 @@ impl<'a> ResourceVars<'a> {
         fields: &[Field],
         owned: bool,
         writes: Option<Writes>,
+        step_up: bool,
         migration_version: String,
         version: Option<VersionVars>,
     ) -> Result<Self> {
@@ -160,6 +163,7 @@ impl<'a> ResourceVars<'a> {
             resource,
             owned,
             writes,
+            step_up,
             has_optional: fields.iter().any(|f| f.optional),
             tests: TestFields::pick(&fields),
             fields,
