@@ -19,7 +19,7 @@ use crate::resource::dialect;
 use crate::resource::fields::{Field, to_spec};
 use crate::resource::format::format_rust_files;
 use crate::resource::naming::ResourceName;
-use crate::resource::vars::{ResourceVars, VersionVars};
+use crate::resource::vars::{Access, ResourceVars, VersionVars};
 use crate::spec::{Database, ProjectSpec, Writes, owned_refusal, writes_refusal};
 
 /// Where resource templates live inside `templates/`, and their manifest.
@@ -104,9 +104,11 @@ pub fn plan_resource_in(
         &project.project,
         &name,
         &request.fields,
-        request.owned,
-        writes,
-        request.step_up,
+        Access {
+            owned: request.owned,
+            writes,
+            step_up: request.step_up,
+        },
         migration,
         api_version.map(|version| VersionVars::new(version, newest)),
     )?;
