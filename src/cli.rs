@@ -78,6 +78,11 @@ pub struct ResourceArgs {
     #[arg(long, value_enum, value_name = "WHO")]
     pub writes: Option<Writes>,
 
+    /// Writes need a recent MFA code (step-up) from callers whose account has MFA
+    /// (jwt, session; with --owned or --writes admin)
+    #[arg(long)]
+    pub step_up: bool,
+
     /// The API version to add it to, e.g. v2 (default: the newest); other versions are unchanged
     #[arg(long, value_name = "vK")]
     pub version: Option<String>,

@@ -89,6 +89,9 @@ pub enum Error {
     #[error("cannot add resource {name} with --owned: {reason}; nothing was changed")]
     OwnedRefused { name: String, reason: &'static str },
 
+    #[error("cannot add resource {name} with --step-up: {reason}; nothing was changed")]
+    StepUpRefused { name: String, reason: &'static str },
+
     #[error("cannot add resource {name} with --writes {writes}: {reason}; nothing was changed")]
     WritesRefused {
         name: String,

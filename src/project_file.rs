@@ -41,6 +41,9 @@ pub struct ResourceRecord {
     /// code on disk, so it is not read as the new default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub writes: Option<Writes>,
+    /// `--step-up`: writes need a recent MFA verification; absent when not asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub step_up: bool,
     /// The API version it was added to (later versions start with its
     /// routes); recorded whenever the project has more than one version,
     /// absent when `v1` was the only one.
@@ -132,6 +135,7 @@ mod tests {
             fields: "total:decimal".into(),
             owned: true,
             writes: None,
+            step_up: false,
             version: None,
         });
         written.resources.push(ResourceRecord {
@@ -139,11 +143,14 @@ mod tests {
             fields: "title:string".into(),
             owned: false,
             writes: Some(Writes::Admin),
+            step_up: true,
             version: None,
         });
         let text = written.to_file().contents;
         assert!(text.contains("[[resource]]"), "{text}");
         assert!(text.contains("writes = \"admin\""), "{text}");
+        // Recorded only when asked for.
+        assert_eq!(text.matches("step_up = true").count(), 1, "{text}");
         assert_eq!(text.matches("writes =").count(), 1, "{text}");
         assert_eq!(ProjectFile::parse(&text).unwrap(), written);
     }

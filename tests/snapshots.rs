@@ -264,6 +264,7 @@ fn snapshot_version(spec: &ProjectSpec, preset: &str) {
         fields: parse_fields("title:string,price:decimal").unwrap(),
         owned: false,
         writes: None,
+        step_up: false,
     };
     let change = plan_resource(&root, &products, "20260301120000").unwrap();
     apply_files(&root, &change.new_files, &change.edits).unwrap();
@@ -281,6 +282,7 @@ fn snapshot_version(spec: &ProjectSpec, preset: &str) {
         fields: parse_fields("stars:int,body:text?").unwrap(),
         owned: false,
         writes: None,
+        step_up: false,
     };
     let change = plan_resource_in(&root, &reviews, Some("v2"), "20260302120000").unwrap();
     snapshot_edits(&format!("{preset}-add-reviews-v2"), &change.edits);
@@ -344,6 +346,7 @@ fn snapshot_resource_in(spec: &ProjectSpec, preset: &str, name: &str, fields: &s
         fields: parse_fields(fields).unwrap(),
         owned,
         writes: None,
+        step_up: false,
     };
     // A fixed clock keeps the migration's name stable.
     let change = plan_resource(&root, &request, "20260301120000").unwrap();

@@ -29,12 +29,14 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     let project = project::read(&root)?;
     plan::check_owned(&project.project, &args.name, args.owned)?;
     let writes = plan::write_policy(&project.project, &args.name, args.owned, args.writes)?;
+    plan::check_step_up(&project.project, &args.name, writes, args.step_up)?;
     project::resolve_version(&project, args.version.as_deref())?;
     let request = ResourceRequest {
         name: args.name.clone(),
         fields: fields_from(args)?,
         owned: args.owned,
         writes: args.writes,
+        step_up: args.step_up,
     };
     let change = plan_resource_in(
         &root,

@@ -12,13 +12,14 @@ use crate::error::{Error, Result};
 use crate::project::inject::{InjectError, Placement, inject};
 use crate::project::{self, Change, Edits};
 use crate::project_file::{self, ResourceRecord};
+use crate::project_vars::AuthVars;
 use crate::render::{ManifestEntry, condition_holds, load_manifest, render_entries, render_str};
 use crate::resource::cargo_toml::add_needs;
 use crate::resource::dialect;
 use crate::resource::fields::{Field, to_spec};
 use crate::resource::format::format_rust_files;
 use crate::resource::naming::ResourceName;
-use crate::resource::vars::{ResourceVars, VersionVars};
+use crate::resource::vars::{Access, ResourceVars, VersionVars};
 use crate::spec::{Database, ProjectSpec, Writes, owned_refusal, writes_refusal};
 
 /// Where resource templates live inside `templates/`, and their manifest.
@@ -33,6 +34,8 @@ pub struct ResourceRequest {
     pub owned: bool,
     /// `--writes`, as given: `None` takes the auth method's default.
     pub writes: Option<Writes>,
+    /// `--step-up`: writes need a recent MFA verification.
+    pub step_up: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +92,7 @@ pub fn plan_resource_in(
         request.owned,
         request.writes,
     )?;
+    check_step_up(&project.project, &name.plural, writes, request.step_up)?;
     if project.resources.iter().any(|r| r.name == name.plural) {
         return Err(exists(&name, project_file::FILE_NAME));
     }
@@ -100,8 +104,11 @@ pub fn plan_resource_in(
         &project.project,
         &name,
         &request.fields,
-        request.owned,
-        writes,
+        Access {
+            owned: request.owned,
+            writes,
+            step_up: request.step_up,
+        },
         migration,
         api_version.map(|version| VersionVars::new(version, newest)),
     )?;
@@ -126,6 +133,7 @@ pub fn plan_resource_in(
         fields: to_spec(&request.fields),
         owned: request.owned,
         writes,
+        step_up: request.step_up,
         // Which version it went to matters once there is more than one.
         version: api_version
             .filter(|_| project.versions().len() > 1)
@@ -153,6 +161,33 @@ pub fn check_owned(spec: &ProjectSpec, name: &str, owned: bool) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Refuses `--step-up` (resource `name`, whose write policy is `writes`) where
+/// there is no MFA to step up with (an auth method without passwords), or where a
+/// write does not name its caller (`--writes any`).
+pub fn check_step_up(
+    spec: &ProjectSpec,
+    name: &str,
+    writes: Option<Writes>,
+    step_up: bool,
+) -> Result<()> {
+    if !step_up {
+        return Ok(());
+    }
+    let reason = if !AuthVars::of(spec.auth).users {
+        "MFA belongs to accounts with passwords (--auth jwt or --auth session); \
+         drop --step-up"
+    } else if writes == Some(Writes::Any) {
+        "the writes of a --writes any resource do not name their caller, so there is \
+         no MFA to ask for; use --step-up with --writes admin or --owned"
+    } else {
+        return Ok(());
+    };
+    Err(Error::StepUpRefused {
+        name: name.to_owned(),
+        reason,
+    })
 }
 
 /// The write policy of resource `name` (`owned` or not) given `--writes`
@@ -275,6 +310,24 @@ mod tests {
         assert_eq!(utc_timestamp(UNIX_EPOCH), "19700101000000");
         let t = UNIX_EPOCH + Duration::from_secs(1_772_362_923);
         assert_eq!(utc_timestamp(t), "20260301110203");
+    }
+
+    #[test]
+    fn step_up_needs_passwords_and_a_write_that_names_its_caller() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        check_step_up(&spec, "notes", Some(Writes::Admin), true).unwrap();
+        check_step_up(&spec, "notes", None, true).unwrap();
+        let any = check_step_up(&spec, "notes", Some(Writes::Any), true);
+        let err = any.unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot add resource notes with --step-up: "),
+            "{err}"
+        );
+        assert!(err.contains("--writes admin or --owned"), "{err}");
+        check_step_up(&spec, "notes", Some(Writes::Any), false).unwrap();
+        spec.auth = Auth::ApiKey;
+        let err = check_step_up(&spec, "notes", Some(Writes::Admin), true).unwrap_err();
+        assert!(err.to_string().contains("drop --step-up"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,18 @@ use crate::resource::grpc;
 use crate::resource::naming::ResourceName;
 use crate::spec::{ProjectSpec, Versioning, Writes};
 
+/// Who may read and write a resource's rows, as `apigen add resource` was asked.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Access {
+    /// Rows belong to the user who created them; others never see them.
+    pub owned: bool,
+    /// Who may write the rows of a resource every caller shares (`admin`,
+    /// `any`); absent for `--owned` resources and with `--auth none`.
+    pub writes: Option<Writes>,
+    /// `--step-up`: writes need a recent MFA verification (`auth::mfa::require_step_up`).
+    pub step_up: bool,
+}
+
 #[derive(Serialize)]
 pub struct ResourceVars<'a> {
     /// The project's variables, as project templates see them, except that
@@ -22,11 +34,9 @@ pub struct ResourceVars<'a> {
     /// The API version the resource is added to; absent with `versioning = "none"`.
     pub version: Option<VersionVars>,
     pub resource: &'a ResourceName,
-    /// Rows belong to the user who created them; others never see them.
-    pub owned: bool,
-    /// Who may write the rows of a resource every caller shares (`admin`,
-    /// `any`); absent for `--owned` resources and with `--auth none`.
-    pub writes: Option<Writes>,
+    /// Who may read and write its rows: `owned`, `writes`, `step_up`.
+    #[serde(flatten)]
+    pub access: Access,
     pub fields: Vec<FieldVars>,
     /// `YYYYMMDDHHMMSS`, the prefix of the migration's file name.
     pub migration_version: String,
@@ -137,8 +147,7 @@ impl<'a> ResourceVars<'a> {
         project: &'a ProjectSpec,
         resource: &'a ResourceName,
         fields: &[Field],
-        owned: bool,
-        writes: Option<Writes>,
+        access: Access,
         migration_version: String,
         version: Option<VersionVars>,
     ) -> Result<Self> {
@@ -158,8 +167,7 @@ impl<'a> ResourceVars<'a> {
             project: project_vars,
             version,
             resource,
-            owned,
-            writes,
+            access,
             has_optional: fields.iter().any(|f| f.optional),
             tests: TestFields::pick(&fields),
             fields,
