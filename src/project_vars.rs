@@ -191,6 +191,17 @@ pub struct AuthVars {
     /// Each request's credential is looked up in a store: when the store is
     /// down the caller gets a 503 (retry), not a 401 (your credential is bad).
     pub stored_credentials: bool,
+    /// Checking a credential needs something that can be down for a while (the
+    /// credential store, the identity provider's keys): the caller then gets a 503
+    /// with `Retry-After` (`Authentication::Unavailable`), never "invalid credentials".
+    pub unavailable: bool,
+    /// Access tokens come from an external identity provider (OAuth2/OIDC): its
+    /// issuer, audience and keys are settings, its discovery document and JWKS are
+    /// fetched over HTTPS (reqwest) and cached; no accounts or secrets are kept here.
+    pub provider: bool,
+    /// Tokens carry OAuth2 scopes: every resource operation needs its scope
+    /// (`<plural>:read`, `<plural>:write`), refused with 403 `insufficient_scope`.
+    pub scopes: bool,
 }
 
 impl AuthVars {
@@ -208,6 +219,9 @@ impl AuthVars {
             api_keys: false,
             sessions: false,
             stored_credentials: false,
+            unavailable: false,
+            provider: false,
+            scopes: false,
         };
         match method {
             Auth::None => none,
@@ -220,6 +234,8 @@ impl AuthVars {
                 refresh_tokens: true,
                 signing_secret: true,
                 roles: true,
+                // A socket's re-check asks the database whether the login still stands.
+                unavailable: true,
                 ..none
             },
             Auth::ApiKey => Self {
@@ -231,6 +247,7 @@ impl AuthVars {
                 roles: true,
                 api_keys: true,
                 stored_credentials: true,
+                unavailable: true,
                 ..none
             },
             Auth::Session => Self {
@@ -243,10 +260,21 @@ impl AuthVars {
                 roles: true,
                 sessions: true,
                 stored_credentials: true,
+                unavailable: true,
                 ..none
             },
-            // Not generated yet (`Choice::is_supported`): refused before rendering.
-            Auth::Oauth2 => none,
+            Auth::Oauth2 => Self {
+                module: Some("oauth2"),
+                principal: true,
+                scheme: Some("oauth2"),
+                // RFC 6750 §3.1: a refused bearer token is `invalid_token`.
+                challenge: Some("Bearer error=\"invalid_token\""),
+                roles: true,
+                unavailable: true,
+                provider: true,
+                scopes: true,
+                ..none
+            },
         }
     }
 }

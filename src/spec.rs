@@ -164,7 +164,10 @@ impl Choice for Auth {
     const QUESTION: &'static str = "How do clients authenticate?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Auth::None | Auth::Jwt | Auth::ApiKey | Auth::Session)
+        matches!(
+            self,
+            Auth::None | Auth::Jwt | Auth::ApiKey | Auth::Session | Auth::Oauth2
+        )
     }
 }
 
@@ -511,15 +514,15 @@ mod tests {
     fn an_unsupported_choice_is_named_with_the_supported_ones() {
         assert_eq!(ProjectSpec::with_defaults("shop").unsupported(), None);
         let spec = ProjectSpec {
-            auth: Auth::Oauth2,
+            protocols: vec![Protocol::Rest, Protocol::Websocket],
             ..ProjectSpec::with_defaults("shop")
         };
-        let unsupported = spec.unsupported().expect("oauth2 is not generated yet");
+        let unsupported = spec.unsupported().expect("websocket is not generated yet");
         assert_eq!(
             (unsupported.flag, unsupported.value.as_str()),
-            ("--auth", "oauth2")
+            ("--protocol", "websocket")
         );
-        assert!(unsupported.available.contains("jwt"), "{unsupported:?}");
+        assert!(unsupported.available.contains("grpc"), "{unsupported:?}");
     }
 
     #[test]

@@ -307,22 +307,27 @@ fn help_names_the_write_policies() {
 }
 
 /// A hand-edited `apigen.toml` naming an auth method this apigen does not
-/// know, or cannot generate yet, is a clear error; nothing changes.
+/// know, or a protocol it cannot generate yet, is a clear error; nothing changes.
 #[test]
-fn a_recorded_auth_method_apigen_cannot_generate_is_refused() {
+fn a_recorded_choice_apigen_cannot_generate_is_refused() {
     let (_dir, root) = project();
     let recorded = root.join("apigen.toml");
     let text = fs::read_to_string(&recorded).unwrap();
     assert!(text.contains("auth = \"jwt\""), "{text}");
-    for (method, message) in [
-        ("kerberos", "unknown variant `kerberos`"),
+    assert!(text.contains("protocols = [\"rest\"]"), "{text}");
+    for (from, to, message) in [
         (
-            "oauth2",
-            "it names --auth oauth2, which this apigen cannot generate",
+            "auth = \"jwt\"",
+            "auth = \"kerberos\"",
+            "unknown variant `kerberos`",
+        ),
+        (
+            "protocols = [\"rest\"]",
+            "protocols = [\"websocket\"]",
+            "it names --protocol websocket, which this apigen cannot generate",
         ),
     ] {
-        let edited = text.replace("auth = \"jwt\"", &format!("auth = \"{method}\""));
-        fs::write(&recorded, edited).unwrap();
+        fs::write(&recorded, text.replace(from, to)).unwrap();
         refused(&root, &["notes", "--fields", "title:string"], message);
     }
 }

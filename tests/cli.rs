@@ -197,7 +197,6 @@ fn unknown_flag_values_are_refused_by_name() {
 fn values_not_built_yet_are_refused_before_writing() {
     let dir = TempDir::new().unwrap();
     for args in [
-        ["--auth", "oauth2"],
         ["--protocol", "rest,websocket"],
         ["--protocol", "websocket"],
     ] {

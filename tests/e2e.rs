@@ -31,13 +31,15 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Cache, Choice, Database, Protocol, Versioning, Writes};
+use apigen::spec::{Auth, Cache, Database, Protocol, Versioning, Writes};
 use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::succeeded;
 use servers::{Service, free_port};
 
 #[path = "e2e/outcome.rs"]
 mod outcome;
+#[path = "e2e/provider.rs"]
+mod provider;
 #[path = "e2e/servers.rs"]
 mod servers;
 
@@ -383,6 +385,14 @@ fn serve(
     server: Option<&Server>,
     envs: &[(&str, &str)],
 ) -> Result<(), String> {
+    // An OAuth2 project trusts the harness's identity provider.
+    let provided = if combination.choices.auth == Auth::Oauth2 {
+        provider::envs(&provider::serve_jwks()?)
+    } else {
+        Vec::new()
+    };
+    let provided: Vec<(&str, &str)> = provided.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let envs: &[(&str, &str)] = &[envs, &provided].concat();
     let Some(server) = server else {
         return serve_and_probe(combination, project, envs);
     };
@@ -532,6 +542,11 @@ fn probe_write_policy(
             let admin = promoted_admin(combination, served)?;
             expect_writes(combination, served, &admin, WriteAnswer::Reached)?;
         }
+    } else if vars.provider {
+        // The provider signs an admin's token (the credential) and a plain user's.
+        expect_writes(combination, served, credential, WriteAnswer::Reached)?;
+        let user = bearer(provider::USER_TOKEN);
+        expect_writes(combination, served, &user, plain)?;
     } else if vars.api_keys {
         // The e2e key is an admin key; it issues a user key.
         expect_writes(combination, served, credential, WriteAnswer::Reached)?;
@@ -731,6 +746,8 @@ fn probe_path(combination: &Combination, prefix: &str) -> String {
         format!("{prefix}/users/me")
     } else if auth.api_keys {
         format!("{prefix}/api-keys")
+    } else if auth.provider {
+        format!("{prefix}/admin/audit-events")
     } else {
         // No route of its own yet: the document that says every route is public.
         "/openapi.json".to_owned()
@@ -922,10 +939,15 @@ fn credential(combination: &Combination, served: &Served) -> Result<Credential, 
         }),
         Auth::ApiKey => api_key_credential(served, combination.choices.db == Database::None),
         Auth::Session => session_credential(served.port, served.prefix),
-        Auth::Oauth2 => Err(format!(
-            "tests/e2e.rs cannot sign in with --auth {} yet: add it to `credential`",
-            auth.name()
-        )),
+        // Signed in at the harness's identity provider: an admin's token.
+        Auth::Oauth2 => Ok(bearer(provider::ADMIN_TOKEN)),
+    }
+}
+
+/// A credential sent as `Authorization: Bearer <token>`.
+fn bearer(token: &str) -> Credential {
+    Credential {
+        headers: vec![("authorization", format!("Bearer {token}"))],
     }
 }
 

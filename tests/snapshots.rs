@@ -91,7 +91,8 @@ fn in_memory_project() {
 }
 
 /// The default project with another auth method (`none`: public resources;
-/// `api-key`: keys instead of accounts; `session`: cookie sessions and CSRF).
+/// `api-key`: keys instead of accounts; `session`: cookie sessions and CSRF;
+/// `oauth2`: tokens of an identity provider, scopes).
 fn with_auth(auth: Auth) -> ProjectSpec {
     ProjectSpec {
         auth,
@@ -155,6 +156,29 @@ fn add_resource_with_sessions() {
     snapshot_resource_in(
         &with_auth(Auth::Session),
         "add-order_items-owned-auth-session",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
+#[test]
+fn project_with_oauth2() {
+    snapshot_project("rest-oauth2-sqlite-url", &with_auth(Auth::Oauth2));
+}
+
+#[test]
+fn add_resource_with_oauth2() {
+    snapshot_resource_in(
+        &with_auth(Auth::Oauth2),
+        "add-products-auth-oauth2",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_auth(Auth::Oauth2),
+        "add-order_items-owned-auth-oauth2",
         "order_items",
         ORDER_ITEMS,
         true,

@@ -389,14 +389,16 @@ mod tests {
         );
     }
 
-    /// Writes default to `admin` exactly where accounts register themselves.
+    /// Writes default to `admin` exactly where anyone can become a caller: accounts
+    /// register themselves, or an identity provider signs them in.
     #[test]
     fn admin_writes_are_the_default_where_templates_see_self_registration() {
         use crate::project_vars::AuthVars;
         use crate::spec::Choice;
         for auth in Auth::supported().into_iter().filter(|a| a.has_callers()) {
             let admin = Writes::default_for(auth) == Some(Writes::Admin);
-            assert_eq!(admin, AuthVars::of(auth).users, "{auth:?}");
+            let vars = AuthVars::of(auth);
+            assert_eq!(admin, vars.users || vars.provider, "{auth:?}");
         }
     }
 
