@@ -98,6 +98,10 @@ pub struct ProtocolVars {
     /// It keeps WebSockets open beyond their request (GraphQL subscriptions): the
     /// project then has `sockets`.
     pub holds_sockets: bool,
+    /// It has settings of its own (GraphQL's introspection, gRPC's reflection):
+    /// `src/config/<module>.rs` with `<Module>Config`, a field of `HttpConfig`
+    /// named after the module, which `config/mod.rs` and `config/http.rs` list.
+    pub settings: bool,
     /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
     /// replaced by the project's prefix.
     pub next_step: Option<&'static str>,
@@ -112,6 +116,7 @@ impl ProtocolVars {
             refusal: "403 problem+json over REST",
             subscribes: false,
             holds_sockets: false,
+            settings: false,
             next_step: None,
         };
         match name {
@@ -122,6 +127,7 @@ impl ProtocolVars {
                 refusal: "`FORBIDDEN` in GraphQL",
                 subscribes: true,
                 holds_sockets: true,
+                settings: true,
                 next_step: Some(
                     "and send GraphQL to http://127.0.0.1:8080{api_prefix}/graphql (see the README)",
                 ),
@@ -131,6 +137,7 @@ impl ProtocolVars {
                 title: "gRPC",
                 module: Some("grpc"),
                 refusal: "`PERMISSION_DENIED` in gRPC",
+                settings: true,
                 next_step: Some(
                     "and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list",
                 ),
