@@ -40,6 +40,11 @@ pub struct ProjectVars<'a> {
     /// project then has their settings (`config::SocketConfig`), charges their
     /// operations to the rate limit and, with sessions, checks a handshake's origin.
     pub sockets: bool,
+    /// The modules of the protocols it speaks that have a framing of their own
+    /// on the HTTP port (gRPC): each has `src/<module>/framing.rs`, which the
+    /// shared layers ask (`is_call`, `refusals_as_status`, `rpc`, `status`,
+    /// `is_method`, `version_of`) without naming the protocol.
+    pub framings: Vec<&'static str>,
 }
 
 impl<'a> ProjectVars<'a> {
@@ -73,6 +78,13 @@ impl<'a> ProjectVars<'a> {
                 .protocols
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).holds_sockets),
+            framings: spec
+                .protocols
+                .iter()
+                .map(|protocol| ProtocolVars::of(*protocol))
+                .filter(|protocol| protocol.framing)
+                .filter_map(|protocol| protocol.module)
+                .collect(),
         }
     }
 }
@@ -102,6 +114,10 @@ pub struct ProtocolVars {
     /// `src/config/<module>.rs` with `<Module>Config`, a field of `HttpConfig`
     /// named after the module, which `config/mod.rs` and `config/http.rs` list.
     pub settings: bool,
+    /// It has a framing of its own on the HTTP port (gRPC over HTTP/2: its
+    /// `content-type`, its status in `grpc-status`, its version in its package):
+    /// `src/<module>/framing.rs`, listed in `framings`.
+    pub framing: bool,
     /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
     /// replaced by the project's prefix.
     pub next_step: Option<&'static str>,
@@ -117,6 +133,7 @@ impl ProtocolVars {
             subscribes: false,
             holds_sockets: false,
             settings: false,
+            framing: false,
             next_step: None,
         };
         match name {
@@ -138,6 +155,7 @@ impl ProtocolVars {
                 module: Some("grpc"),
                 refusal: "`PERMISSION_DENIED` in gRPC",
                 settings: true,
+                framing: true,
                 next_step: Some(
                     "and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list",
                 ),
@@ -291,6 +309,15 @@ mod tests {
         ]));
         assert!(!sockets(&[Protocol::Rest]));
         assert!(!sockets(&[Protocol::Rest, Protocol::Grpc]));
+    }
+
+    #[test]
+    fn only_grpc_has_a_framing_of_its_own() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        spec.protocols = vec![Protocol::Rest, Protocol::Graphql, Protocol::Grpc];
+        assert_eq!(ProjectVars::new(&spec).framings, ["grpc"]);
+        spec.protocols = vec![Protocol::Rest, Protocol::Graphql];
+        assert!(ProjectVars::new(&spec).framings.is_empty());
     }
 
     #[test]
