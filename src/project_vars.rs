@@ -118,6 +118,11 @@ pub struct ProtocolVars {
     /// `content-type`, its status in `grpc-status`, its version in its package):
     /// `src/<module>/framing.rs`, listed in `framings`.
     pub framing: bool,
+    /// It has a schema per API version (GraphQL, gRPC): what `apigen add
+    /// version` copies and lists for it; absent for REST, whose versions are
+    /// the routes of `fn vN()`.
+    #[serde(skip)]
+    pub versions: Option<VersionedSchema>,
     /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
     /// replaced by the project's prefix.
     pub next_step: Option<&'static str>,
@@ -134,6 +139,7 @@ impl ProtocolVars {
             holds_sockets: false,
             settings: false,
             framing: false,
+            versions: None,
             next_step: None,
         };
         match name {
@@ -145,6 +151,31 @@ impl ProtocolVars {
                 subscribes: true,
                 holds_sockets: true,
                 settings: true,
+                versions: Some(VersionedSchema {
+                    folders: &[],
+                    module: "src/graphql/{v}.rs",
+                    path: "/graphql",
+                    header: "//! Version {number} of the GraphQL schema, at {reached}. It started as a\n\
+                             //! copy of {previous}'s (`apigen add version {version}`); change it freely: {previous}\n\
+                             //! keeps answering as before.\n",
+                    lists: &[
+                        (
+                            "src/graphql/mod.rs",
+                            "// apigen:versions",
+                            "pub mod {version};",
+                        ),
+                        (
+                            "src/graphql/mod.rs",
+                            "// apigen:graphql-versions",
+                            ".merge(endpoint(\"/{version}/graphql\", {version}::schema(introspection)))",
+                        ),
+                        (
+                            "tests/graphql.rs",
+                            "// apigen:graphql-schemas",
+                            "(\"schema.{version}.graphql\", graphql::{version}::schema(true).sdl()),",
+                        ),
+                    ],
+                }),
                 next_step: Some(
                     "and send GraphQL to http://127.0.0.1:8080{api_prefix}/graphql (see the README)",
                 ),
@@ -156,6 +187,26 @@ impl ProtocolVars {
                 refusal: "`PERMISSION_DENIED` in gRPC",
                 settings: true,
                 framing: true,
+                versions: Some(VersionedSchema {
+                    folders: &["proto/{ident}/{v}", "src/grpc/{v}"],
+                    module: "src/grpc/{v}.rs",
+                    path: "",
+                    header: "//! Version {number} of the gRPC API: package `{ident}.{version}`, whose contract is\n\
+                             //! `proto/{ident}/{version}/*.proto`. It started as a copy of {previous} (`apigen add\n\
+                             //! version {version}`); change it freely: {previous} keeps answering as before.\n",
+                    lists: &[
+                        (
+                            "src/grpc/mod.rs",
+                            "// apigen:versions",
+                            "pub mod {version};",
+                        ),
+                        (
+                            "src/grpc/mod.rs",
+                            "// apigen:grpc-versions",
+                            "{version}::services(state, &mut routes);",
+                        ),
+                    ],
+                }),
                 next_step: Some(
                     "and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list",
                 ),
@@ -176,6 +227,30 @@ impl ProtocolVars {
         self.next_step
             .map(|line| line.replace("{api_prefix}", api_prefix))
     }
+}
+
+/// What `apigen add version` does for a protocol with a schema per API version
+/// (`src/version/protocols.rs`): the new version starts as a copy of the
+/// previous one, renamed, as REST's `fn vN()` starts as a copy of its routes.
+///
+/// In paths, `{v}` is the version (the previous one in what is copied, the new
+/// one in the copy) and `{ident}` the crate; in `header` and `lists`,
+/// `{version}` is the new version (`v2`), `{previous}` the one copied, `{number}`
+/// the new one's number and `{reached}` how clients reach it (`path`, or
+/// `Accept-Version` with header versioning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionedSchema {
+    /// Folders copied whole (gRPC's package and its adapters).
+    pub folders: &'static [&'static str],
+    /// The version's module, copied with `header` as its opening comment.
+    pub module: &'static str,
+    /// The path clients call it at (`/graphql`), for `{reached}`.
+    pub path: &'static str,
+    /// The new module's opening comment.
+    pub header: &'static str,
+    /// Where the new version is listed: `(file, anchor, line)`, each line
+    /// written before its anchor.
+    pub lists: &'static [(&'static str, &'static str, &'static str)],
 }
 
 /// What the generated project's auth method brings, as templates ask for it.
