@@ -40,6 +40,11 @@ pub struct ProjectVars<'a> {
     /// project then has their settings (`config::SocketConfig`), charges their
     /// operations to the rate limit and, with sessions, checks a handshake's origin.
     pub sockets: bool,
+    /// The modules of the protocols it speaks that have a framing of their own
+    /// on the HTTP port (gRPC): each has `src/<module>/framing.rs`, which the
+    /// shared layers ask (`is_call`, `refusals_as_status`, `rpc`, `status`,
+    /// `is_method`, `version_of`) without naming the protocol.
+    pub framings: Vec<&'static str>,
 }
 
 impl<'a> ProjectVars<'a> {
@@ -73,6 +78,13 @@ impl<'a> ProjectVars<'a> {
                 .protocols
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).holds_sockets),
+            framings: spec
+                .protocols
+                .iter()
+                .map(|protocol| ProtocolVars::of(*protocol))
+                .filter(|protocol| protocol.framing)
+                .filter_map(|protocol| protocol.module)
+                .collect(),
         }
     }
 }
@@ -98,6 +110,19 @@ pub struct ProtocolVars {
     /// It keeps WebSockets open beyond their request (GraphQL subscriptions): the
     /// project then has `sockets`.
     pub holds_sockets: bool,
+    /// It has settings of its own (GraphQL's introspection, gRPC's reflection):
+    /// `src/config/<module>.rs` with `<Module>Config`, a field of `HttpConfig`
+    /// named after the module, which `config/mod.rs` and `config/http.rs` list.
+    pub settings: bool,
+    /// It has a framing of its own on the HTTP port (gRPC over HTTP/2: its
+    /// `content-type`, its status in `grpc-status`, its version in its package):
+    /// `src/<module>/framing.rs`, listed in `framings`.
+    pub framing: bool,
+    /// It has a schema per API version (GraphQL, gRPC): what `apigen add
+    /// version` copies and lists for it; absent for REST, whose versions are
+    /// the routes of `fn vN()`.
+    #[serde(skip)]
+    pub versions: Option<VersionedSchema>,
     /// What the report's `Next:` says about it, if anything; `{api_prefix}` is
     /// replaced by the project's prefix.
     pub next_step: Option<&'static str>,
@@ -112,6 +137,9 @@ impl ProtocolVars {
             refusal: "403 problem+json over REST",
             subscribes: false,
             holds_sockets: false,
+            settings: false,
+            framing: false,
+            versions: None,
             next_step: None,
         };
         match name {
@@ -122,6 +150,32 @@ impl ProtocolVars {
                 refusal: "`FORBIDDEN` in GraphQL",
                 subscribes: true,
                 holds_sockets: true,
+                settings: true,
+                versions: Some(VersionedSchema {
+                    folders: &[],
+                    module: "src/graphql/{v}.rs",
+                    path: "/graphql",
+                    header: "//! Version {number} of the GraphQL schema, at {reached}. It started as a\n\
+                             //! copy of {previous}'s (`apigen add version {version}`); change it freely: {previous}\n\
+                             //! keeps answering as before.\n",
+                    lists: &[
+                        (
+                            "src/graphql/mod.rs",
+                            "// apigen:versions",
+                            "pub mod {version};",
+                        ),
+                        (
+                            "src/graphql/mod.rs",
+                            "// apigen:graphql-versions",
+                            ".merge(endpoint(\"/{version}/graphql\", {version}::schema(introspection)))",
+                        ),
+                        (
+                            "tests/graphql.rs",
+                            "// apigen:graphql-schemas",
+                            "(\"schema.{version}.graphql\", graphql::{version}::schema(true).sdl()),",
+                        ),
+                    ],
+                }),
                 next_step: Some(
                     "and send GraphQL to http://127.0.0.1:8080{api_prefix}/graphql (see the README)",
                 ),
@@ -131,6 +185,28 @@ impl ProtocolVars {
                 title: "gRPC",
                 module: Some("grpc"),
                 refusal: "`PERMISSION_DENIED` in gRPC",
+                settings: true,
+                framing: true,
+                versions: Some(VersionedSchema {
+                    folders: &["proto/{ident}/{v}", "src/grpc/{v}"],
+                    module: "src/grpc/{v}.rs",
+                    path: "",
+                    header: "//! Version {number} of the gRPC API: package `{ident}.{version}`, whose contract is\n\
+                             //! `proto/{ident}/{version}/*.proto`. It started as a copy of {previous} (`apigen add\n\
+                             //! version {version}`); change it freely: {previous} keeps answering as before.\n",
+                    lists: &[
+                        (
+                            "src/grpc/mod.rs",
+                            "// apigen:versions",
+                            "pub mod {version};",
+                        ),
+                        (
+                            "src/grpc/mod.rs",
+                            "// apigen:grpc-versions",
+                            "{version}::services(state, &mut routes);",
+                        ),
+                    ],
+                }),
                 next_step: Some(
                     "and call gRPC on the same port: grpcurl -plaintext 127.0.0.1:8080 list",
                 ),
@@ -151,6 +227,30 @@ impl ProtocolVars {
         self.next_step
             .map(|line| line.replace("{api_prefix}", api_prefix))
     }
+}
+
+/// What `apigen add version` does for a protocol with a schema per API version
+/// (`src/version/protocols.rs`): the new version starts as a copy of the
+/// previous one, renamed, as REST's `fn vN()` starts as a copy of its routes.
+///
+/// In paths, `{v}` is the version (the previous one in what is copied, the new
+/// one in the copy) and `{ident}` the crate; in `header` and `lists`,
+/// `{version}` is the new version (`v2`), `{previous}` the one copied, `{number}`
+/// the new one's number and `{reached}` how clients reach it (`path`, or
+/// `Accept-Version` with header versioning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionedSchema {
+    /// Folders copied whole (gRPC's package and its adapters).
+    pub folders: &'static [&'static str],
+    /// The version's module, copied with `header` as its opening comment.
+    pub module: &'static str,
+    /// The path clients call it at (`/graphql`), for `{reached}`.
+    pub path: &'static str,
+    /// The new module's opening comment.
+    pub header: &'static str,
+    /// Where the new version is listed: `(file, anchor, line)`, each line
+    /// written before its anchor.
+    pub lists: &'static [(&'static str, &'static str, &'static str)],
 }
 
 /// What the generated project's auth method brings, as templates ask for it.
@@ -312,6 +412,15 @@ mod tests {
         ]));
         assert!(!sockets(&[Protocol::Rest]));
         assert!(!sockets(&[Protocol::Rest, Protocol::Grpc]));
+    }
+
+    #[test]
+    fn only_grpc_has_a_framing_of_its_own() {
+        let mut spec = ProjectSpec::with_defaults("shop");
+        spec.protocols = vec![Protocol::Rest, Protocol::Graphql, Protocol::Grpc];
+        assert_eq!(ProjectVars::new(&spec).framings, ["grpc"]);
+        spec.protocols = vec![Protocol::Rest, Protocol::Graphql];
+        assert!(ProjectVars::new(&spec).framings.is_empty());
     }
 
     #[test]

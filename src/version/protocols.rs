@@ -1,5 +1,7 @@
-//! What `add version` adds for GraphQL and gRPC. Each starts the new version as
-//! a copy of the previous one, as REST's `fn vN()` starts as a copy of its routes:
+//! What `add version` adds for each protocol with a schema per version, as its
+//! row of `ProtocolVars` describes it (`VersionedSchema`). Each starts the new
+//! version as a copy of the previous one, as REST's `fn vN()` starts as a copy
+//! of its routes:
 //! - GraphQL: the schema `src/graphql/vN.rs`, served at `/vN/graphql`, with its
 //!   SDL checked by `tests/graphql.rs` (as `schema.vN.graphql`);
 //! - gRPC: the protobuf package `<crate>.vN` in `proto/<crate>/vN/`, served by
@@ -17,13 +19,9 @@ use super::inject_at;
 use crate::error::{Error, Result};
 use crate::project::{ApiVersion, Edits};
 use crate::project_file;
+use crate::project_vars::{ProtocolVars, VersionedSchema};
 use crate::render::RenderedFile;
-use crate::spec::{ProjectSpec, Protocol, Versioning};
-
-const GRAPHQL: &str = "src/graphql/mod.rs";
-const GRAPHQL_TESTS: &str = "tests/graphql.rs";
-const GRPC: &str = "src/grpc/mod.rs";
-const VERSIONS_ANCHOR: &str = "// apigen:versions";
+use crate::spec::{ProjectSpec, Versioning};
 
 /// The version being added, as the copies need it.
 pub struct Step<'a> {
@@ -43,6 +41,24 @@ impl Step<'_> {
             }
             _ => format!("`/{}{path}`", self.version),
         }
+    }
+
+    /// `pattern` (a path of `VersionedSchema`) for version `v`.
+    fn path(&self, pattern: &str, v: ApiVersion) -> String {
+        pattern
+            .replace("{ident}", &self.project.crate_ident())
+            .replace("{v}", &v.to_string())
+    }
+
+    /// `pattern` (a header or line of `VersionedSchema`) for the new version,
+    /// reached at `path`.
+    fn text(&self, pattern: &str, path: &str) -> String {
+        pattern
+            .replace("{ident}", &self.project.crate_ident())
+            .replace("{version}", &self.version.to_string())
+            .replace("{previous}", &self.previous.to_string())
+            .replace("{number}", &self.version.number().to_string())
+            .replace("{reached}", &self.reached(path))
     }
 
     /// `text` of the previous version, renamed to the new one: its package
@@ -89,100 +105,49 @@ impl Step<'_> {
 }
 
 /// The new files and edits of every protocol of the project that has versions
-/// of its own beyond REST's routes.
+/// of its own beyond REST's routes (`versions` in its row of `ProtocolVars`).
 pub fn plan(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
     let mut files = Vec::new();
-    if step.project.protocols.contains(&Protocol::Graphql) {
-        files.extend(graphql(step, edits)?);
-    }
-    if step.project.protocols.contains(&Protocol::Grpc) {
-        files.extend(grpc(step, edits)?);
+    for protocol in &step.project.protocols {
+        if let Some(schema) = ProtocolVars::of(*protocol).versions {
+            files.extend(copy_version(step, &schema, edits)?);
+        }
     }
     Ok(files)
 }
 
-/// The new version's schema, its endpoint and its SDL check.
-fn graphql(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
-    let (name, previous) = (step.version, step.previous);
-    let from = PathBuf::from(format!("src/graphql/{previous}.rs"));
-    let mut schema = step.copy(&from, format!("src/graphql/{name}.rs").into(), edits)?;
-    schema.contents = retitled(
-        &schema.contents,
-        &format!(
-            "//! Version {} of the GraphQL schema, at {}. It started as a\n\
-             //! copy of {previous}'s (`apigen add version {name}`); change it freely: {previous}\n\
-             //! keeps answering as before.\n",
-            name.number(),
-            step.reached("/graphql")
-        ),
-    );
-
-    let endpoint = format!(".merge(endpoint(\"/{name}/graphql\", {name}::schema(introspection)))");
-    list(
-        edits,
-        GRAPHQL,
-        &[
-            (VERSIONS_ANCHOR, format!("pub mod {name};")),
-            ("// apigen:graphql-versions", endpoint),
-        ],
-        previous,
-    )?;
-    let sdl = format!(
-        "(\"{}\", graphql::{name}::schema(true).sdl()),",
-        name.sdl_file()
-    );
-    list(
-        edits,
-        GRAPHQL_TESTS,
-        &[("// apigen:graphql-schemas", sdl)],
-        previous,
-    )?;
-    Ok(vec![schema])
-}
-
-/// The new version's package (a copy of every proto file), its module and
-/// adapters (copies too), and its services among the routes.
-fn grpc(step: &Step, edits: &mut Edits) -> Result<Vec<RenderedFile>> {
-    let (name, previous) = (step.version, step.previous);
-    let ident = step.project.crate_ident();
+/// The new version of one protocol: a copy of each of its folders and of its
+/// module (with a new opening comment), and its lines in the lists of versions.
+fn copy_version(
+    step: &Step,
+    schema: &VersionedSchema,
+    edits: &mut Edits,
+) -> Result<Vec<RenderedFile>> {
     let mut files = Vec::new();
-    for (folder, to) in [
-        (
-            format!("proto/{ident}/{previous}"),
-            format!("proto/{ident}/{name}"),
-        ),
-        (format!("src/grpc/{previous}"), format!("src/grpc/{name}")),
-    ] {
-        for file in files_under(step.root, Path::new(&folder))? {
-            let relative = file.strip_prefix(&folder).expect("under the folder");
+    for folder in schema.folders {
+        let (from, to) = (
+            step.path(folder, step.previous),
+            step.path(folder, step.version),
+        );
+        for file in files_under(step.root, Path::new(&from))? {
+            let relative = file.strip_prefix(&from).expect("under the folder");
             files.push(step.copy(&file, Path::new(&to).join(relative), edits)?);
         }
     }
-    let from = PathBuf::from(format!("src/grpc/{previous}.rs"));
-    let mut module = step.copy(&from, format!("src/grpc/{name}.rs").into(), edits)?;
-    module.contents = retitled(
-        &module.contents,
-        &format!(
-            "//! Version {} of the gRPC API: package `{ident}.{name}`, whose contract is\n\
-             //! `proto/{ident}/{name}/*.proto`. It started as a copy of {previous} (`apigen add\n\
-             //! version {name}`); change it freely: {previous} keeps answering as before.\n",
-            name.number()
-        ),
-    );
+    let from = PathBuf::from(step.path(schema.module, step.previous));
+    let to = PathBuf::from(step.path(schema.module, step.version));
+    let mut module = step.copy(&from, to, edits)?;
+    module.contents = retitled(&module.contents, &step.text(schema.header, schema.path));
     files.push(module);
 
-    list(
-        edits,
-        GRPC,
-        &[
-            (VERSIONS_ANCHOR, format!("pub mod {name};")),
-            (
-                "// apigen:grpc-versions",
-                format!("{name}::services(state, &mut routes);"),
-            ),
-        ],
-        previous,
-    )?;
+    for (file, anchor, line) in schema.lists {
+        list(
+            edits,
+            file,
+            &[(anchor, step.text(line, schema.path))],
+            step.previous,
+        )?;
+    }
     Ok(files)
 }
 
