@@ -195,8 +195,9 @@ fn broken_references(map: &str, files: &BTreeMap<String, String>) -> Vec<String>
                 Some((path, test)) => (path, Some(test)),
                 None => (reference, None),
             };
-            // Only file paths are references; other code spans (`/v1`, `429`) are prose.
-            let is_path = path.contains('/') && !path.starts_with('/') || files.contains_key(path);
+            // Only file paths are references; other code spans (`/v1`, `429`, `http://`) are prose.
+            let is_path = path.contains('/') && !path.starts_with('/') && !path.contains("://")
+                || files.contains_key(path);
             if !is_path {
                 continue;
             }
