@@ -109,7 +109,7 @@ pub fn plan_resource_in(
             writes,
             step_up: request.step_up,
         },
-        migration,
+        migration.clone(),
         api_version.map(|version| VersionVars::new(version, newest)),
     )?;
     let context = Context::from_serialize(&vars).map_err(|e| Error::Template {
@@ -138,6 +138,7 @@ pub fn plan_resource_in(
         version: api_version
             .filter(|_| project.versions().len() > 1)
             .map(|version| version.to_string()),
+        migration: Some(migration),
     });
     edits.set(
         Path::new(project_file::FILE_NAME),
