@@ -26,6 +26,37 @@ pub enum Command {
     /// Bring the project in the current folder up to this apigen's templates,
     /// keeping your edits (a three-way merge); change answers with their flags
     Update(UpdateArgs),
+    /// Take out of the project in the current folder what `apigen add` put in
+    #[command(subcommand)]
+    Remove(RemoveCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// A resource added with `apigen add resource`: its files (unless you edited
+    /// them), the lines it added to shared files, and its table (a new migration)
+    Resource(RemoveResourceArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The same merge as `apigen update`, with the resource gone: a file of the\n\
+    resource you never edited is removed, one you edited is kept and listed; the lines it\n\
+    added to shared files are taken out (your other edits stay). Its migration stays\n\
+    (migrations are never rewritten) and a new one drops its table.\n\
+    Example: apigen remove resource products --dry-run"
+)]
+pub struct RemoveResourceArgs {
+    /// The resource, as `apigen add resource` named it (plural, e.g. products)
+    pub name: String,
+
+    /// Show the plan and a diff of each file that would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Remove it even though git lists uncommitted changes in the project
+    #[arg(long)]
+    pub allow_dirty: bool,
 }
 
 #[derive(Debug, Args)]

@@ -153,6 +153,15 @@ pub enum Error {
     )]
     UncommittedChanges { changes: Vec<String> },
 
+    #[error(
+        "this project has no resource {name} (apigen.toml lists: {}); nothing was changed",
+        if resources.is_empty() { "none".to_owned() } else { resources.join(", ") }
+    )]
+    UnknownResource {
+        name: String,
+        resources: Vec<String>,
+    },
+
     #[error("cannot update to {flag} {to} (the project has {from}): {reason}; nothing was changed")]
     AnswerChangeRefused {
         flag: &'static str,

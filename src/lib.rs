@@ -13,6 +13,7 @@ pub mod project;
 pub mod project_file;
 pub mod project_vars;
 pub mod prompt;
+pub mod remove;
 pub mod render;
 pub mod report;
 pub mod resource;
@@ -38,5 +39,8 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         cli::Command::Add(cli::AddCommand::Resource(args)) => resource::run(&args),
         cli::Command::Add(cli::AddCommand::Version(args)) => version::run(&args),
         cli::Command::Update(args) => update::run(&args, &REPLAY_STEPS),
+        cli::Command::Remove(cli::RemoveCommand::Resource(args)) => {
+            remove::run(&args, &REPLAY_STEPS)
+        }
     }
 }

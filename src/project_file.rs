@@ -12,7 +12,7 @@ pub const FILE_NAME: &str = "apigen.toml";
 const HEADER: &str = "# Written by apigen: the choices this project was generated with.\n\
 # `apigen add …` reads it back; edit it only if you know what changes.\n\n";
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectFile {
     /// The apigen version that generated the project.
     pub apigen_version: String,

@@ -11,6 +11,8 @@
 //!   and from its whole record (`replay`);
 //! - [`base`]: the record of what apigen generated last time, and
 //!   [`merge`]: the three-way merge `apigen update` runs from it;
+//! - [`rebase`]: a project brought to another record through that merge;
+//! - [`migration`]: migration file names;
 //! - [`scratch`]: a throwaway copy of a project to plan commands in.
 
 pub mod api_version;
@@ -19,6 +21,8 @@ pub mod edit;
 pub mod generate;
 pub mod inject;
 pub mod merge;
+pub mod migration;
+pub mod rebase;
 pub mod scratch;
 
 use std::path::{Path, PathBuf};
