@@ -181,9 +181,8 @@ pub fn update_done(plan: &Plan) {
         return;
     }
     warning(&format!(
-        "{} files have conflicts marked with <<<<<<< ours / >>>>>>> theirs (your text, then \
-         apigen's); resolve them and remove the markers: {}",
-        conflicts.len(),
+        "conflicts in {}, marked with <<<<<<< ours / >>>>>>> theirs (your text, then \
+         apigen's): resolve them and remove the markers",
         conflicts.join(", ")
     ));
 }
