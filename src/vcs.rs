@@ -42,12 +42,12 @@ pub fn init(project: &Path, vcs: Vcs) -> VcsOutcome {
     }
 }
 
-/// The changes `git status` lists in the work tree holding `root` (its
-/// whole repository); empty where there are none, or no git repository
-/// (or no git) to ask.
+/// The changes `git status` lists under `root` (not elsewhere in a larger
+/// repository holding it); empty where there are none, or no git
+/// repository (or no git) to ask.
 pub fn uncommitted(root: &Path) -> Vec<String> {
     let output = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=all"])
+        .args(["status", "--porcelain", "--untracked-files=all", "--", "."])
         .current_dir(root)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
