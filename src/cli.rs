@@ -23,6 +23,67 @@ pub enum Command {
     /// Add to the project in the current folder (made by `apigen new`)
     #[command(subcommand)]
     Add(AddCommand),
+    /// Bring the project in the current folder up to this apigen's templates,
+    /// keeping your edits (a three-way merge); change answers with their flags
+    Update(UpdateArgs),
+    /// Take out of the project in the current folder what `apigen add` put in
+    #[command(subcommand)]
+    Remove(RemoveCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// A resource added with `apigen add resource`: its files (unless you edited
+    /// them), the lines it added to shared files, and its table (a new migration)
+    Resource(RemoveResourceArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The same merge as `apigen update`, with the resource gone: a file of the\n\
+    resource you never edited is removed, one you edited is kept and listed; the lines it\n\
+    added to shared files are taken out (your other edits stay). Its migration stays\n\
+    (migrations are never rewritten) and a new one drops its table.\n\
+    Example: apigen remove resource products --dry-run"
+)]
+pub struct RemoveResourceArgs {
+    /// The resource, as `apigen add resource` named it (plural, e.g. products)
+    pub name: String,
+
+    /// Show the plan and a diff of each file that would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Remove it even though git lists uncommitted changes in the project
+    #[arg(long)]
+    pub allow_dirty: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "apigen keeps what it generated last time in .apigen/base. A file you never\n\
+    edited is replaced by what apigen generates now; one you edited is merged line by\n\
+    line, and where both changed the same lines it is written with <<<<<<< markers and\n\
+    listed. Files you deleted stay deleted; migrations are never rewritten; .env is\n\
+    never touched (compare it with .env.example).\n\
+    An answer flag re-renders the project with that answer and merges the same way:\n\
+    `apigen update --cache redis`. --db cannot change (the data and migrations are\n\
+    written for the database the project has).\n\
+    Example: apigen update --dry-run"
+)]
+pub struct UpdateArgs {
+    /// One flag per question (`--cache`, `--auth`, …): a new answer; the
+    /// recorded one where absent.
+    #[command(flatten)]
+    pub choices: ChoiceFlags,
+
+    /// Show the plan and a diff of each file that would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Update even though git lists uncommitted changes in the project
+    #[arg(long)]
+    pub allow_dirty: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -64,7 +64,7 @@ pub enum Error {
     Randomness(getrandom::Error),
 
     #[error(
-        "no apigen.toml in {} or any folder above it: run `apigen add` inside a project made by `apigen new`",
+        "no apigen.toml in {} or any folder above it: run `apigen add` or `apigen update` inside a project made by `apigen new`",
         dir.display()
     )]
     NotInProject { dir: PathBuf },
@@ -145,6 +145,30 @@ pub enum Error {
         file.display()
     )]
     CannotEdit { file: PathBuf, problem: String },
+
+    #[error(
+        "the project has uncommitted changes ({}): commit or stash them first, so that the \
+         update can be reviewed and undone on its own, or pass --allow-dirty; nothing was changed",
+        changes.join(", ")
+    )]
+    UncommittedChanges { changes: Vec<String> },
+
+    #[error(
+        "this project has no resource {name} (apigen.toml lists: {}); nothing was changed",
+        if resources.is_empty() { "none".to_owned() } else { resources.join(", ") }
+    )]
+    UnknownResource {
+        name: String,
+        resources: Vec<String>,
+    },
+
+    #[error("cannot update to {flag} {to} (the project has {from}): {reason}; nothing was changed")]
+    AnswerChangeRefused {
+        flag: &'static str,
+        from: String,
+        to: String,
+        reason: &'static str,
+    },
 }
 
 impl Error {

@@ -1,13 +1,13 @@
 //! `apigen new`: from flags and answers to a project on disk.
 
-use std::path::Path;
+pub use crate::project::generate::project_files;
 
 use crate::cli::{ChoiceFlags, NewArgs};
 use crate::error::{Error, Result};
 use crate::names::validate_crate_name;
-use crate::project_file::ProjectFile;
+use crate::project::base;
 use crate::prompt;
-use crate::render::{RenderedFile, Secrets, render_project};
+use crate::render::Secrets;
 use crate::report;
 use crate::spec::{Asker, Choice, ProjectSpec, Unsupported, first_unsupported};
 use crate::vcs;
@@ -16,7 +16,10 @@ use crate::writer::{check_target, write_project};
 pub fn run(args: &NewArgs) -> Result<()> {
     let name = crate_name(args)?;
     let spec = resolve_spec(args, name)?;
-    let files = project_files(&spec, &Secrets::generate()?)?;
+    let mut files = project_files(&spec, &Secrets::generate()?)?;
+    // What `apigen update` merges from later (`project/base.rs`).
+    files.push(base::to_file(&base::from_rendered(&files)));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     check_target(&args.path, &files, args.force)?;
 
     if args.dry_run {
@@ -31,16 +34,6 @@ pub fn run(args: &NewArgs) -> Result<()> {
     report::vcs(&vcs);
     report::next_steps(&args.path, &spec);
     Ok(())
-}
-
-/// Every file of the project for `spec`: the templates plus `apigen.toml`.
-/// Refuses names that would clash with a crate the project depends on.
-pub fn project_files(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
-    let mut files = render_project(spec, secrets)?;
-    refuse_dependency_names(spec, &files)?;
-    files.push(ProjectFile::new(spec).to_file());
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
 }
 
 /// `--name`, or the target folder's last component.
@@ -133,28 +126,4 @@ fn refuse_unsupported<C: Choice>(values: &[C]) -> Result<()> {
             available,
         }),
     }
-}
-
-fn refuse_dependency_names(spec: &ProjectSpec, files: &[RenderedFile]) -> Result<()> {
-    let Some(manifest) = files.iter().find(|f| f.path == Path::new("Cargo.toml")) else {
-        return Ok(());
-    };
-    let manifest: toml::Table =
-        toml::from_str(&manifest.contents).map_err(|e| Error::Template {
-            template: "Cargo.toml.tera".into(),
-            message: e.to_string(),
-        })?;
-    let ident = spec.crate_ident();
-    let clash = ["dependencies", "dev-dependencies"]
-        .iter()
-        .filter_map(|section| manifest.get(*section).and_then(|d| d.as_table()))
-        .flat_map(|deps| deps.keys())
-        .any(|dep| dep.replace('-', "_") == ident);
-    if clash {
-        return Err(Error::InvalidName {
-            name: spec.name.clone(),
-            reason: "the generated project depends on a crate of that name".into(),
-        });
-    }
-    Ok(())
 }

@@ -12,7 +12,7 @@ pub const FILE_NAME: &str = "apigen.toml";
 const HEADER: &str = "# Written by apigen: the choices this project was generated with.\n\
 # `apigen add …` reads it back; edit it only if you know what changes.\n\n";
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectFile {
     /// The apigen version that generated the project.
     pub apigen_version: String,
@@ -49,6 +49,11 @@ pub struct ResourceRecord {
     /// absent when `v1` was the only one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The `YYYYMMDDHHMMSS` that names its migration, so that `apigen
+    /// update` generates it again under the same name; absent in records of
+    /// an apigen before `update` (which finds it on disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<String>,
 }
 
 /// One API version (`v1`) and, once it has a successor, its dates.
@@ -137,6 +142,7 @@ mod tests {
             writes: None,
             step_up: false,
             version: None,
+            migration: None,
         });
         written.resources.push(ResourceRecord {
             name: "products".into(),
@@ -145,6 +151,7 @@ mod tests {
             writes: Some(Writes::Admin),
             step_up: true,
             version: None,
+            migration: Some("20260101000000".into()),
         });
         let text = written.to_file().contents;
         assert!(text.contains("[[resource]]"), "{text}");

@@ -32,6 +32,7 @@ use console::style;
 use similar::TextDiff;
 
 use crate::date::Date;
+use crate::project::merge::{Outcome, Plan};
 use crate::project::{ApiVersion, Change};
 use crate::project_vars::ProtocolVars;
 use crate::render::RenderedFile;
@@ -138,6 +139,77 @@ pub fn change(change: &Change, dry_run: bool) {
             ));
         }
     }
+}
+
+/// The plan of `apigen update`: one line per file that changes or that
+/// apigen leaves alone on purpose, with diffs on a dry run.
+pub fn update_plan(plan: &Plan, dry_run: bool) {
+    for file in &plan.files {
+        let Some(label) = outcome_label(file.outcome, dry_run) else {
+            continue;
+        };
+        out!("{label} {}", file.path.display());
+        let path = file.path.display().to_string();
+        let before = file.ours.as_deref().unwrap_or_default();
+        match (&file.after, file.outcome) {
+            (Some(after), _) if dry_run => out_text(&unified_diff(&path, before, after)),
+            (None, Outcome::Removed) if dry_run => out_text(&unified_diff(&path, before, "")),
+            _ => {}
+        }
+    }
+    let unchanged = plan.with(Outcome::Unchanged).count();
+    out!("{} {unchanged} files unchanged", style("Kept").dim());
+    if dry_run {
+        out!(
+            "{} apigen.toml and .apigen/base (what apigen generates now); nothing was written",
+            style("Would record").green().bold()
+        );
+    }
+}
+
+/// After an update: the conflicts to resolve, if any.
+pub fn update_done(plan: &Plan) {
+    let conflicts: Vec<String> = plan
+        .with(Outcome::Conflict)
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if conflicts.is_empty() {
+        out!(
+            "{} the project is up to date",
+            style("Done:").green().bold()
+        );
+        return;
+    }
+    warning(&format!(
+        "conflicts in {}, marked with <<<<<<< ours / >>>>>>> theirs (your text, then \
+         apigen's): resolve them and remove the markers",
+        conflicts.join(", ")
+    ));
+}
+
+/// How the plan names an outcome; `None` for files left as they are.
+fn outcome_label(outcome: Outcome, dry_run: bool) -> Option<String> {
+    let (done, would, label) = match outcome {
+        Outcome::Created => ("Created", "Would create", console::Style::new().green()),
+        Outcome::Updated => ("Updated", "Would update", console::Style::new().green()),
+        Outcome::Merged => ("Merged", "Would merge", console::Style::new().yellow()),
+        Outcome::Conflict => ("Conflict", "Conflict", console::Style::new().red()),
+        Outcome::Removed => ("Removed", "Would remove", console::Style::new().yellow()),
+        Outcome::KeptDeleted => ("Kept deleted", "Kept deleted", console::Style::new().dim()),
+        Outcome::KeptEdited => (
+            "Kept (edited, no longer generated)",
+            "Kept (edited, no longer generated)",
+            console::Style::new().dim(),
+        ),
+        Outcome::KeptMigration => (
+            "Kept (migrations are never rewritten)",
+            "Kept (migrations are never rewritten)",
+            console::Style::new().dim(),
+        ),
+        Outcome::Unchanged => return None,
+    };
+    let text = if dry_run { would } else { done };
+    Some(label.apply_to(text).bold().to_string())
 }
 
 /// A unified diff of one file (`before` empty: a new file).

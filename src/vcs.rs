@@ -42,6 +42,25 @@ pub fn init(project: &Path, vcs: Vcs) -> VcsOutcome {
     }
 }
 
+/// The changes `git status` lists under `root` (not elsewhere in a larger
+/// repository holding it); empty where there are none, or no git
+/// repository (or no git) to ask.
+pub fn uncommitted(root: &Path) -> Vec<String> {
+    let output = Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all", "--", "."])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    match output {
+        Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
     let status = Command::new("git")
         .args(args)

@@ -10,7 +10,7 @@ use crate::cli::VersionArgs;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::project::inject::{InjectError, Placement, inject, insert_verbatim};
-use crate::project::{self, ApiVersion, Change, Edits};
+use crate::project::{self, ApiVersion, Change, Edits, base};
 use crate::project_file::{self, VersionRecord};
 use crate::spec::Versioning;
 use crate::{report, writer};
@@ -56,11 +56,16 @@ pub fn run(args: &VersionArgs) -> Result<()> {
         name: args.name.clone(),
         sunset: args.sunset.clone(),
     };
-    let planned = plan_version(&root, &request, Date::today())?;
+    let today = Date::today();
+    let mut planned = plan_version(&root, &request, today)?;
     if args.dry_run {
         report::change(&planned.change, true);
         return Ok(());
     }
+    let followed = base::follow(&root, |copy| {
+        plan_version(copy, &request, today).map(|planned| planned.change)
+    })?;
+    planned.change.edits.extend(followed);
     writer::apply_files(&root, &planned.change.new_files, &planned.change.edits)?;
     report::change(&planned.change, false);
     report::version_next_steps(
@@ -71,6 +76,24 @@ pub fn run(args: &VersionArgs) -> Result<()> {
         planned.sunset,
     );
     Ok(())
+}
+
+/// Plans adding `next` after `previous` on the day `previous` records as
+/// its deprecation, with its recorded sunset, for `apigen update`.
+pub fn replay(root: &Path, previous: &VersionRecord, next: &VersionRecord) -> Result<Change> {
+    let deprecated = previous.deprecated.as_deref().unwrap_or_default();
+    let today = Date::parse(deprecated).map_err(|reason| Error::ProjectFile {
+        path: project_file::FILE_NAME.into(),
+        message: format!(
+            "version {} has no valid `deprecated` date: {reason}",
+            previous.name
+        ),
+    })?;
+    let request = VersionRequest {
+        name: next.name.clone(),
+        sunset: previous.sunset.clone(),
+    };
+    Ok(plan_version(root, &request, today)?.change)
 }
 
 /// Plans adding the version `request` names to the project at `root`, on

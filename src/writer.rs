@@ -224,14 +224,39 @@ pub struct FileEdit {
 /// file beside its target, and only when all are written is each renamed into
 /// place. If a rename fails, the files already moved are put back.
 pub fn apply_files(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit]) -> Result<()> {
-    uninterrupted(|| stage_and_commit(root, new_files, edits))
+    apply_changes(root, new_files, edits, &[])
 }
 
-fn stage_and_commit(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit]) -> Result<()> {
+/// [`apply_files`], and removes the files at `removed` (relative to `root`)
+/// as part of the same all-or-nothing step: each is first moved aside, and
+/// deleted only once everything else is in place.
+pub fn apply_changes(
+    root: &Path,
+    new_files: &[RenderedFile],
+    edits: &[FileEdit],
+    removed: &[PathBuf],
+) -> Result<()> {
+    uninterrupted(|| stage_and_commit(root, new_files, edits, removed))
+}
+
+fn stage_and_commit(
+    root: &Path,
+    new_files: &[RenderedFile],
+    edits: &[FileEdit],
+    removed: &[PathBuf],
+) -> Result<()> {
     let mut staged = Vec::new();
-    let result = stage_all(root, new_files, edits, &mut staged).and_then(|()| commit(&staged));
-    if result.is_err() {
-        for file in &staged {
+    let result = stage_all(root, new_files, edits, &mut staged).and_then(|()| {
+        staged.extend(removed.iter().map(|path| StagedFile {
+            temp: temp_beside(&root.join(path)),
+            target: root.join(path),
+            original: Original::Removed,
+        }));
+        commit(&staged)
+    });
+    for file in &staged {
+        // After success only the moved-aside removals are left to delete.
+        if result.is_err() || file.original == Original::Removed {
             let _ = fs::remove_file(&file.temp);
         }
     }
@@ -242,8 +267,18 @@ fn stage_and_commit(root: &Path, new_files: &[RenderedFile], edits: &[FileEdit])
 struct StagedFile {
     temp: PathBuf,
     target: PathBuf,
-    /// The target's contents before, to restore; `None`: the target is new.
-    original: Option<String>,
+    original: Original,
+}
+
+/// What a staged file replaces, to restore it.
+#[derive(PartialEq, Eq)]
+enum Original {
+    /// The target is new.
+    None,
+    /// The target's contents before.
+    Text(String),
+    /// The target is removed: moved aside to `temp` until all is done.
+    Removed,
 }
 
 fn stage_all(
@@ -263,7 +298,7 @@ fn stage_all(
         staged.push(StagedFile {
             temp: temp.clone(),
             target,
-            original: original.cloned(),
+            original: original.map_or(Original::None, |text| Original::Text(text.clone())),
         });
         fs::write(&temp, contents).map_err(Error::io(&temp))?;
     }
@@ -272,7 +307,11 @@ fn stage_all(
 
 fn commit(staged: &[StagedFile]) -> Result<()> {
     for (done, file) in staged.iter().enumerate() {
-        if let Err(e) = fs::rename(&file.temp, &file.target) {
+        let (from, to) = match file.original {
+            Original::Removed => (&file.target, &file.temp),
+            _ => (&file.temp, &file.target),
+        };
+        if let Err(e) = fs::rename(from, to) {
             staged[..done].iter().for_each(restore);
             return Err(Error::io(&file.target)(e));
         }
@@ -280,11 +319,13 @@ fn commit(staged: &[StagedFile]) -> Result<()> {
     Ok(())
 }
 
-/// Undoes one rename: removes a new file, or writes an edited one back.
+/// Undoes one rename: removes a new file, writes an edited one back, or
+/// moves a removed one back.
 fn restore(file: &StagedFile) {
     let _ = match &file.original {
-        None => fs::remove_file(&file.target),
-        Some(original) => fs::write(&file.target, original),
+        Original::None => fs::remove_file(&file.target),
+        Original::Text(original) => fs::write(&file.target, original),
+        Original::Removed => fs::rename(&file.temp, &file.target),
     };
 }
 
@@ -399,6 +440,24 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["blocked", "old.txt"]);
+
+        // A removal that cannot happen (a folder where the file should be)
+        // puts back the file already removed.
+        fs::write(dir.path().join("gone.txt"), "gone").unwrap();
+        fs::create_dir(dir.path().join("missing")).unwrap();
+        let removed = ["gone.txt".into(), "missing/file.txt".into()];
+        assert!(apply_changes(dir.path(), &[], &[], &removed).is_err());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("gone.txt")).unwrap(),
+            "gone"
+        );
+        apply_changes(dir.path(), &[], &[], &removed[..1]).unwrap();
+        assert!(!dir.path().join("gone.txt").exists());
+        assert!(
+            fs::read_dir(dir.path())
+                .unwrap()
+                .all(|e| { !e.unwrap().file_name().to_string_lossy().ends_with(".tmp") })
+        );
         assert_eq!(
             fs::read_to_string(dir.path().join("old.txt")).unwrap(),
             "before"

@@ -82,7 +82,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         let after = contents(&root);
         assert_eq!(
             changed(&before, &after),
-            ["apigen.toml", ROUTERS, VERSIONING],
+            [".apigen/base", "apigen.toml", ROUTERS, VERSIONING],
             "{versioning}"
         );
 
@@ -571,6 +571,7 @@ fn graphql_and_grpc_versions_start_as_copies_of_the_newest() {
         assert_eq!(
             edited,
             [
+                ".apigen/base",
                 "apigen.toml",
                 "src/graphql/mod.rs",
                 "src/grpc/mod.rs",

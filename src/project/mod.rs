@@ -1,4 +1,4 @@
-//! The generated project on disk, as apigen's `add` commands find, read and
+//! The generated project on disk, as apigen's commands find, read and
 //! edit it: the floor the commands stand on. Nothing here belongs to one
 //! command, and nothing here imports a command.
 //!
@@ -6,11 +6,24 @@
 //! - [`resolve_version`]: which API version an addition goes to;
 //! - [`api_version`]: version names, parsed once;
 //! - [`edit`]: a command's plan, computed in memory before any write;
-//! - [`inject`]: edits of existing files at marker comments.
+//! - [`inject`]: edits of existing files at marker comments;
+//! - [`generate`]: what apigen generates for a project, from its answers
+//!   and from its whole record (`replay`);
+//! - [`base`]: the record of what apigen generated last time, and
+//!   [`merge`]: the three-way merge `apigen update` runs from it;
+//! - [`rebase`]: a project brought to another record through that merge;
+//! - [`migration`]: migration file names;
+//! - [`scratch`]: a throwaway copy of a project to plan commands in.
 
 pub mod api_version;
+pub mod base;
 pub mod edit;
+pub mod generate;
 pub mod inject;
+pub mod merge;
+pub mod migration;
+pub mod rebase;
+pub mod scratch;
 
 use std::path::{Path, PathBuf};
 

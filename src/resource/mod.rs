@@ -16,7 +16,8 @@ use dialoguer::theme::ColorfulTheme;
 
 use crate::cli::ResourceArgs;
 use crate::error::{Error, Result};
-use crate::project::{self, ApiVersion};
+use crate::project::{self, ApiVersion, Change, base};
+use crate::project_file::ResourceRecord;
 use crate::resource::fields::{Field, parse_field};
 use crate::{prompt, report, writer};
 
@@ -38,7 +39,7 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
         writes: args.writes,
         step_up: args.step_up,
     };
-    let change = plan_resource_in(
+    let mut change = plan_resource_in(
         &root,
         &request,
         args.version.as_deref(),
@@ -48,6 +49,12 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
         report::change(&change, true);
         return Ok(());
     }
+    // The same resource, under the same migration name, in the base record.
+    let migration = migration_of(&change);
+    let followed = base::follow(&root, |copy| {
+        plan_resource_in(copy, &request, args.version.as_deref(), &migration)
+    })?;
+    change.edits.extend(followed);
     writer::apply_files(&root, &change.new_files, &change.edits)?;
     report::change(&change, false);
     report::write_policy(&args.name, writes);
@@ -68,6 +75,41 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     report::resource_next_steps(&root, graphql_schema.as_deref());
     Ok(())
 }
+
+/// The `YYYYMMDDHHMMSS` naming the migration `change` writes (the time of
+/// day where the project has none).
+fn migration_of(change: &Change) -> String {
+    change
+        .new_files
+        .iter()
+        .filter(|f| f.path.starts_with("migrations"))
+        .find_map(|f| {
+            f.path
+                .file_name()?
+                .to_str()?
+                .split('_')
+                .next()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| utc_timestamp(std::time::SystemTime::now()))
+}
+
+/// Plans a resource as `record` says it was added, for `apigen update`.
+pub fn replay(root: &std::path::Path, record: &ResourceRecord) -> Result<Change> {
+    let request = ResourceRequest {
+        name: record.name.clone(),
+        fields: fields::parse_fields(&record.fields)?,
+        owned: record.owned,
+        writes: record.writes,
+        step_up: record.step_up,
+    };
+    let migration = record.migration.as_deref().unwrap_or(REPLAY_MIGRATION);
+    plan_resource_in(root, &request, record.version.as_deref(), migration)
+}
+
+/// The migration time of a recorded resource whose migration is not on
+/// disk either (a project without a database has none).
+const REPLAY_MIGRATION: &str = "20000101000000";
 
 /// `--fields`, or the answers to prompts when a person is there.
 fn fields_from(args: &ResourceArgs) -> Result<Vec<Field>> {

@@ -2,7 +2,6 @@
 //! write: the new files and the edited text of existing ones. Any problem
 //! (a missing anchor, an existing resource) stops here, before any write.
 
-use std::fs;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -10,7 +9,10 @@ use tera::Context;
 
 use crate::error::{Error, Result};
 use crate::project::inject::{InjectError, Placement, inject};
+use crate::project::migration::next_migration_version;
 use crate::project::{self, Change, Edits};
+
+pub use crate::project::migration::utc_timestamp;
 use crate::project_file::{self, ResourceRecord};
 use crate::project_vars::AuthVars;
 use crate::render::{ManifestEntry, condition_holds, load_manifest, render_entries, render_str};
@@ -109,7 +111,7 @@ pub fn plan_resource_in(
             writes,
             step_up: request.step_up,
         },
-        migration,
+        migration.clone(),
         api_version.map(|version| VersionVars::new(version, newest)),
     )?;
     let context = Context::from_serialize(&vars).map_err(|e| Error::Template {
@@ -138,6 +140,7 @@ pub fn plan_resource_in(
         version: api_version
             .filter(|_| project.versions().len() > 1)
             .map(|version| version.to_string()),
+        migration: Some(migration),
     });
     edits.set(
         Path::new(project_file::FILE_NAME),
@@ -262,55 +265,10 @@ fn exists(name: &ResourceName, file: impl AsRef<Path>) -> Error {
     }
 }
 
-/// `now`, or one second after the newest existing migration if that is not
-/// earlier, so that migrations stay ordered and never share a version.
-fn next_migration_version(migrations: &Path, now: &str) -> Result<String> {
-    let now: u64 = now.parse().expect("a YYYYMMDDHHMMSS timestamp");
-    let entries = match fs::read_dir(migrations) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(now.to_string()),
-        Err(e) => return Err(Error::io(migrations)(e)),
-    };
-    let newest = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.split('_').next()?.parse::<u64>().ok()
-        })
-        .max();
-    Ok(match newest {
-        Some(newest) if newest >= now => (newest + 1).to_string(),
-        _ => now.to_string(),
-    })
-}
-
-/// The current UTC time as `YYYYMMDDHHMMSS`, as sqlx migration names use it.
-pub fn utc_timestamp(time: std::time::SystemTime) -> String {
-    let secs = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = crate::date::civil_from_days(days as i64);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::spec::Auth;
-    use std::time::{Duration, UNIX_EPOCH};
-
-    #[test]
-    fn timestamps_are_utc_calendar_times() {
-        assert_eq!(utc_timestamp(UNIX_EPOCH), "19700101000000");
-        let t = UNIX_EPOCH + Duration::from_secs(1_772_362_923);
-        assert_eq!(utc_timestamp(t), "20260301110203");
-    }
 
     #[test]
     fn step_up_needs_passwords_and_a_write_that_names_its_caller() {
@@ -409,19 +367,5 @@ mod tests {
         for auth in Auth::supported() {
             assert_eq!(auth.has_callers(), AuthVars::of(auth).principal, "{auth:?}");
         }
-    }
-
-    #[test]
-    fn a_migration_version_follows_the_newest() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("20260101000002_x.sql"), "").unwrap();
-        assert_eq!(
-            next_migration_version(dir.path(), "20251231000000").unwrap(),
-            "20260101000003"
-        );
-        assert_eq!(
-            next_migration_version(dir.path(), "20270101000000").unwrap(),
-            "20270101000000"
-        );
     }
 }
