@@ -256,7 +256,11 @@ fn a_new_answer_is_merged_into_the_edited_project() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Created src/cache/mod.rs"))
-        .stdout(predicate::str::contains("Merged README.md"));
+        .stdout(predicate::str::contains("Merged README.md"))
+        // .env holds secrets and is never written: the user is told what to add.
+        .stderr(predicate::str::contains(".env lacks "))
+        .stderr(predicate::str::contains("REDIS_URL"));
+    assert!(!read(&root, ".env").contains("REDIS_URL"));
     assert!(read(&root, "apigen.toml").contains("cache = \"redis\""));
     assert!(read(&root, "Cargo.toml").contains("redis"));
     assert!(read(&root, ".env.example").contains("REDIS_URL"));

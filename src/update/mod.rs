@@ -5,9 +5,12 @@
 
 mod answers;
 
+use std::path::Path;
+
 use crate::cli::UpdateArgs;
 use crate::error::{Error, Result};
 use crate::project::generate::{Steps, replay};
+use crate::project::merge::Plan;
 use crate::project::{self, rebase};
 use crate::project_file::ProjectFile;
 use crate::report;
@@ -40,5 +43,55 @@ pub fn run(args: &UpdateArgs, steps: &Steps) -> Result<()> {
     }
     planned.write(&root)?;
     report::update_done(&planned.plan);
+    let missing = missing_env_variables(&root, &planned.plan);
+    if !missing.is_empty() {
+        report::warning(&format!(
+            ".env lacks {} from the updated .env.example: add them (apigen never writes \
+             .env, which holds your secrets)",
+            missing.join(", ")
+        ));
+    }
     Ok(())
+}
+
+/// The variables the updated `.env.example` names that the project's `.env`
+/// does not set; none when there is no `.env` or `.env.example` did not change.
+fn missing_env_variables(root: &Path, plan: &Plan) -> Vec<String> {
+    let Some(example) = plan
+        .files
+        .iter()
+        .find(|file| file.path == Path::new(".env.example"))
+        .and_then(|file| file.after.as_deref())
+    else {
+        return Vec::new();
+    };
+    let Ok(env) = std::fs::read_to_string(root.join(".env")) else {
+        return Vec::new();
+    };
+    let set = variables(&env);
+    variables(example)
+        .into_iter()
+        .filter(|name| !set.contains(name))
+        .collect()
+}
+
+/// The names of `NAME=value` lines, in order (comments and blank lines skipped).
+fn variables(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .map(|(name, _)| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variables;
+
+    #[test]
+    fn variables_are_the_names_of_assignments_only() {
+        let text = "# REDIS_URL=commented\nHOST=127.0.0.1\n\nREDIS_URL=redis://x\n";
+        assert_eq!(variables(text), ["HOST", "REDIS_URL"]);
+    }
 }
