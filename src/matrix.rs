@@ -11,7 +11,9 @@ use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::convert::Infallible;
 
-use crate::spec::{Asker, Choice, ProjectSpec, Protocol, Versioning, owned_refusal};
+use crate::spec::{
+    Asker, Cache, Choice, Database, ProjectSpec, Protocol, Versioning, owned_refusal,
+};
 
 /// Whether a combination grows its project with `apigen add resource`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,11 @@ pub enum Resources {
     /// value: one such project per versioning mode that has versions
     /// ([`versioned`]).
     SecondVersion,
+    /// A project that lived: made without a cache, with the resources of
+    /// [`Resources::Added`] and a third one; then `apigen update --cache …`
+    /// brings it to the combination's cache and `apigen remove resource`
+    /// takes the third one out. Not a pairwise value: one project ([`lived`]).
+    Updated,
 }
 
 impl Resources {
@@ -39,6 +46,7 @@ impl Resources {
             Resources::Fresh => "fresh",
             Resources::Added => "resources",
             Resources::SecondVersion => "v2",
+            Resources::Updated => "updated",
         }
     }
 }
@@ -209,7 +217,22 @@ impl Dimensions {
 pub fn combinations() -> Vec<Combination> {
     let mut combinations = Dimensions::supported().pairwise();
     combinations.extend(versioned());
+    combinations.push(lived());
     combinations
+}
+
+/// The project that [`Resources::Updated`] describes: PostgreSQL and Redis,
+/// so the update turns on a server-backed cache and the removal's migration
+/// drops a table on a real server.
+pub fn lived() -> Combination {
+    Combination {
+        choices: ProjectSpec {
+            db: Database::Postgres,
+            cache: Cache::Redis,
+            ..ProjectSpec::with_defaults("")
+        },
+        resources: Resources::Updated,
+    }
 }
 
 /// The default project with every supported protocol, grown to a second API
@@ -335,7 +358,7 @@ fn newly_covered(missing: &BTreeSet<Pair>, row: &[Option<usize>], value: Value) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Auth, Cache, Database};
+    use crate::spec::Auth;
 
     #[test]
     fn the_matrix_covers_every_pair_of_supported_values() {
@@ -371,6 +394,14 @@ mod tests {
         );
         let all = combinations();
         assert!(versioned.iter().all(|c| all.contains(c)));
+    }
+
+    #[test]
+    fn one_project_lives_through_an_update_and_a_removal() {
+        let lived = lived();
+        assert_eq!(lived.name(), "rest-jwt-postgres-url-redis-updated");
+        assert!(lived.owned());
+        assert!(combinations().contains(&lived));
     }
 
     #[test]

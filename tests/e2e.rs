@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
-use apigen::spec::{Auth, Cache, Database, Protocol, Versioning, Writes};
+use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Protocol, Versioning, Writes};
 use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::succeeded;
 use servers::{Service, free_port};
@@ -166,6 +166,9 @@ fn ready_to_run(combination: &Combination, servers: &Servers, dir: &Path) -> Res
         log("apigen add version v2");
         apigen(&project, &["add", "version", "v2"])?;
     }
+    if combination.resources == Resources::Updated {
+        live(combination, &project, &log)?;
+    }
     let test_envs: Vec<(&str, &str)> = server
         .iter()
         .map(|s| ("TEST_DATABASE_URL", s.url.as_str()))
@@ -209,11 +212,40 @@ fn ready_to_run(combination: &Combination, servers: &Servers, dir: &Path) -> Res
 /// `src/models/mod.rs`, where an injection once split `#[cfg(test)]` from its item.
 const COMMENTS: &str = "votes:int,body:text?";
 
-/// `apigen new NAME --yes` and the combination's flags; every project but
+/// A third resource added and taken out again, and the cache turned on
+/// after creation: [`Resources::Updated`].
+fn live(combination: &Combination, project: &Path, log: &dyn Fn(&str)) -> Result<(), String> {
+    log("apigen add resource notes; apigen update --cache; apigen remove resource notes");
+    apigen(
+        project,
+        &["add", "resource", "notes", "--fields", "text:string"],
+    )?;
+    let cache = combination.choices.cache.name();
+    apigen(project, &["update", "--cache", &cache])?;
+    apigen(project, &["remove", "resource", "notes"])?;
+    if project.join("src/routers/notes.rs").exists() {
+        return Err("apigen remove resource notes left src/routers/notes.rs".into());
+    }
+    Ok(())
+}
+
+/// `apigen new NAME --yes` and the combination's flags (a lived project's
+/// without its cache, which `apigen update` turns on later); every project but
 /// the default one (generated exactly as users first run it) skips git.
 fn new_args(combination: &Combination, name: &str) -> Vec<String> {
     let mut args: Vec<String> = ["new", name, "--yes"].map(String::from).to_vec();
-    args.extend(combination.new_args());
+    if combination.resources == Resources::Updated {
+        let before = Combination {
+            choices: ProjectSpec {
+                cache: Cache::None,
+                ..combination.choices.clone()
+            },
+            ..combination.clone()
+        };
+        args.extend(before.new_args());
+    } else {
+        args.extend(combination.new_args());
+    }
     if *combination != Combination::default_project() {
         args.extend(["--vcs", "none"].map(String::from));
     }
@@ -225,7 +257,7 @@ fn new_args(combination: &Combination, name: &str) -> Vec<String> {
 fn build_args(combination: &Combination) -> &'static [&'static str] {
     match combination.resources {
         Resources::Fresh => &["build", "--locked"],
-        Resources::Added | Resources::SecondVersion => &["build"],
+        Resources::Added | Resources::SecondVersion | Resources::Updated => &["build"],
     }
 }
 
@@ -499,7 +531,7 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
         &[],
         &credential,
     )?;
-    if combination.resources == Resources::Added {
+    if matches!(combination.resources, Resources::Added | Resources::Updated) {
         probe_write_policy(combination, served, &credential)?;
     }
     Ok(())
