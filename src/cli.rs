@@ -140,7 +140,8 @@ pub struct ResourceArgs {
     pub writes: Option<Writes>,
 
     /// Writes need a recent MFA code (step-up) from callers whose account has MFA
-    /// (jwt, session; with --owned or --writes admin)
+    /// (jwt, session), or a recent multi-factor sign-in at the identity provider
+    /// (oauth2); with --owned or --writes admin
     #[arg(long)]
     pub step_up: bool,
 

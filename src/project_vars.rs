@@ -269,8 +269,12 @@ pub struct AuthVars {
     pub principal: bool,
     /// The OpenAPI security scheme protected operations name.
     pub scheme: Option<&'static str>,
-    /// The `WWW-Authenticate` challenge of a 401, if the method has one.
+    /// The `WWW-Authenticate` challenge of a 401, if the method has one: the
+    /// answer to a request without credentials (RFC 6750 §3.1: no error code).
     pub challenge: Option<&'static str>,
+    /// The challenge of a 401 for credentials sent and refused, when it differs
+    /// from [`AuthVars::challenge`] (a bearer token's `error="invalid_token"`).
+    pub invalid_challenge: Option<&'static str>,
     /// Accounts with email and password: register and login routes, a users
     /// table, argon2 hashing, `promote-admin`.
     pub users: bool,
@@ -312,6 +316,7 @@ impl AuthVars {
             principal: false,
             scheme: None,
             challenge: None,
+            invalid_challenge: None,
             users: false,
             refresh_tokens: false,
             signing_secret: false,
@@ -329,7 +334,9 @@ impl AuthVars {
                 module: Some("jwt"),
                 principal: true,
                 scheme: Some("bearer"),
+                // RFC 6750 §3.1, as for oauth2.
                 challenge: Some("Bearer"),
+                invalid_challenge: Some("Bearer error=\"invalid_token\""),
                 users: true,
                 refresh_tokens: true,
                 signing_secret: true,
@@ -367,8 +374,10 @@ impl AuthVars {
                 module: Some("oauth2"),
                 principal: true,
                 scheme: Some("oauth2"),
-                // RFC 6750 §3.1: a refused bearer token is `invalid_token`.
-                challenge: Some("Bearer error=\"invalid_token\""),
+                // RFC 6750 §3.1: a request without a token gets a bare challenge
+                // (no error code); a refused token is `invalid_token`.
+                challenge: Some("Bearer"),
+                invalid_challenge: Some("Bearer error=\"invalid_token\""),
                 roles: true,
                 unavailable: true,
                 provider: true,
@@ -484,6 +493,19 @@ mod tests {
         );
         assert!(vars.users && vars.roles && vars.sessions && vars.stored_credentials);
         assert!(!vars.refresh_tokens && !vars.api_keys && !vars.signing_secret);
+    }
+
+    #[test]
+    fn a_bearer_token_401_has_an_error_code_only_for_a_refused_token() {
+        for method in [Auth::Jwt, Auth::Oauth2] {
+            let vars = AuthVars::of(method);
+            assert_eq!(vars.challenge, Some("Bearer"), "{method:?}");
+            assert_eq!(
+                vars.invalid_challenge,
+                Some("Bearer error=\"invalid_token\""),
+                "{method:?}"
+            );
+        }
     }
 
     #[test]

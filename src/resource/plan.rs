@@ -167,7 +167,8 @@ pub fn check_owned(spec: &ProjectSpec, name: &str, owned: bool) -> Result<()> {
 }
 
 /// Refuses `--step-up` (resource `name`, whose write policy is `writes`) where
-/// there is no MFA to step up with (an auth method without passwords), or where a
+/// there is no MFA to step up with (an auth method without passwords or identity
+/// provider), or where a
 /// write does not name its caller (`--writes any`).
 pub fn check_step_up(
     spec: &ProjectSpec,
@@ -178,9 +179,10 @@ pub fn check_step_up(
     if !step_up {
         return Ok(());
     }
-    let reason = if !AuthVars::of(spec.auth).users {
-        "MFA belongs to accounts with passwords (--auth jwt or --auth session); \
-         drop --step-up"
+    let auth = AuthVars::of(spec.auth);
+    let reason = if !auth.users && !auth.provider {
+        "MFA belongs to accounts with passwords (--auth jwt or --auth session) or to \
+         an identity provider's sign-in (--auth oauth2); drop --step-up"
     } else if writes == Some(Writes::Any) {
         "the writes of a --writes any resource do not name their caller, so there is \
          no MFA to ask for; use --step-up with --writes admin or --owned"
@@ -283,6 +285,8 @@ mod tests {
         );
         assert!(err.contains("--writes admin or --owned"), "{err}");
         check_step_up(&spec, "notes", Some(Writes::Any), false).unwrap();
+        spec.auth = Auth::Oauth2;
+        check_step_up(&spec, "notes", Some(Writes::Admin), true).unwrap();
         spec.auth = Auth::ApiKey;
         let err = check_step_up(&spec, "notes", Some(Writes::Admin), true).unwrap_err();
         assert!(err.to_string().contains("drop --step-up"), "{err}");
