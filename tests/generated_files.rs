@@ -151,7 +151,7 @@ fn dockerfile_copies_only_what_the_project_has() {
 fn dockerignore_keeps_secrets_and_build_output_out() {
     let files = project(NAME);
     let ignored: Vec<&str> = files[".dockerignore"].lines().collect();
-    for entry in [".env", "target/", "*.db"] {
+    for entry in [".env", "target/", "*.db", ".apigen/"] {
         assert!(ignored.contains(&entry), "{entry} not in .dockerignore");
     }
 }
