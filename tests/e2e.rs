@@ -577,7 +577,7 @@ fn probe_write_policy(
     } else if vars.provider {
         // The provider signs an admin's token (the credential) and a plain user's.
         expect_writes(combination, served, credential, WriteAnswer::Reached)?;
-        let user = bearer(provider::USER_TOKEN);
+        let user = bearer(&provider::user_token());
         expect_writes(combination, served, &user, plain)?;
     } else if vars.api_keys {
         // The e2e key is an admin key; it issues a user key.
@@ -972,7 +972,7 @@ fn credential(combination: &Combination, served: &Served) -> Result<Credential, 
         Auth::ApiKey => api_key_credential(served, combination.choices.db == Database::None),
         Auth::Session => session_credential(served.port, served.prefix),
         // Signed in at the harness's identity provider: an admin's token.
-        Auth::Oauth2 => Ok(bearer(provider::ADMIN_TOKEN)),
+        Auth::Oauth2 => Ok(bearer(&provider::admin_token())),
     }
 }
 
