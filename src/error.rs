@@ -169,6 +169,9 @@ pub enum Error {
         to: String,
         reason: &'static str,
     },
+
+    #[error("the new answers cannot carry what apigen.toml records: {0}")]
+    AnswersRefusedByRecord(Box<Error>),
 }
 
 impl Error {

@@ -281,6 +281,12 @@ fn a_database_change_is_refused_and_writes_nothing() {
         &["--protocol", "websocket"],
         "--protocol websocket is not supported yet",
     );
+    // `products` is written by admins (jwt's default), which `--auth none` cannot enforce.
+    refused(
+        &root,
+        &["--auth", "none"],
+        "the new answers cannot carry what apigen.toml records: cannot add resource products",
+    );
 }
 
 #[test]

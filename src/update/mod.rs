@@ -28,7 +28,15 @@ pub fn run(args: &UpdateArgs, steps: &Steps) -> Result<()> {
         ..rebase::with_migrations(&root, &recorded)?
     };
     let (base, without_base) = rebase::base_or_replay(&root, &recorded, steps)?;
-    let other = replay(&target, steps)?;
+    let other = replay(&target, steps).map_err(|error| {
+        // A recorded resource or version the new answers refuse (a resource
+        // written by admins under `--auth none`): say why the update stopped.
+        if target.project == recorded.project {
+            error
+        } else {
+            Error::AnswersRefusedByRecord(Box::new(error))
+        }
+    })?;
     let planned = rebase::plan(&root, &base, &other, &target)?;
     if without_base {
         report::warning(
