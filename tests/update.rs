@@ -332,16 +332,5 @@ fn outside_a_project_update_is_refused() {
 
 /// `apigen update <args>`, refused with `message`, changing nothing.
 fn refused(root: &Path, args: &[&str], message: &str) {
-    let before = contents(root);
-    apigen(root)
-        .arg("update")
-        .args(args)
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(message))
-        .stderr(predicate::str::contains("nothing was"));
-    assert!(
-        contents(root) == before,
-        "update {args:?} changed the project"
-    );
+    support::refused_saying(root, &[&["update"], args].concat(), message, "nothing was");
 }

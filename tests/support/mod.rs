@@ -50,13 +50,24 @@ pub fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Runs `apigen add <args>` in `root`, expects it to fail with `message`,
 /// and proves that no file was added, removed or changed.
 pub fn refused(root: &Path, args: &[&str], message: &str) {
+    refused_saying(
+        root,
+        &[&["add"], args].concat(),
+        message,
+        "nothing was changed",
+    );
+}
+
+/// Runs `apigen <args>` in `root`, expects it to fail with `message` and
+/// `nothing` (how the error says it changed nothing), and proves that no file
+/// was added, removed or changed.
+pub fn refused_saying(root: &Path, args: &[&str], message: &str, nothing: &str) {
     let before = contents(root);
     apigen(root)
-        .arg("add")
         .args(args)
         .assert()
         .failure()
         .stderr(predicate::str::contains(message))
-        .stderr(predicate::str::contains("nothing was changed"));
+        .stderr(predicate::str::contains(nothing));
     assert!(contents(root) == before, "{args:?} changed the project");
 }
