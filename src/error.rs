@@ -154,8 +154,12 @@ pub enum Error {
     UncommittedChanges { changes: Vec<String> },
 
     #[error(
-        "this project has no resource {name} (apigen.toml lists: {}); nothing was changed",
-        if resources.is_empty() { "none".to_owned() } else { resources.join(", ") }
+        "this project has no resource {name} ({}); nothing was changed",
+        if resources.is_empty() {
+            "apigen.toml lists no resources: `apigen add resource` adds one".to_owned()
+        } else {
+            format!("apigen.toml lists: {}", resources.join(", "))
+        }
     )]
     UnknownResource {
         name: String,
