@@ -29,6 +29,74 @@ pub enum Command {
     /// Take out of the project in the current folder what `apigen add` put in
     #[command(subcommand)]
     Remove(RemoveCommand),
+    /// Your own templates in place of apigen's: eject, list, snapshot-test
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+/// Where every `templates` command looks, told once in each one's help.
+const OVERRIDES_HELP: &str = "Overrides are files named as apigen's templates are under templates/\n\
+    (project/README.md.tera, resource/src/models/resource.rs.tera, auth/jwt/readme.tera),\n\
+    each replacing apigen's. The folder: --templates DIR, else the project's\n\
+    .apigen/templates when run in a project, else $APIGEN_TEMPLATES.\n\
+    `apigen new --templates DIR` renders with a folder and keeps a copy in the project's\n\
+    .apigen/templates; `apigen add`, `update` and `remove` always use that copy.";
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Copy apigen's templates into the overrides folder, to edit them there
+    Eject(TemplatesEjectArgs),
+    /// List apigen's templates and which are overridden
+    List(TemplatesListArgs),
+    /// Render apigen's snapshot presets with the overrides and compare them with the
+    /// snapshots kept in the folder's snapshots/ (insta's format)
+    Check(TemplatesCheckArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = format!("{OVERRIDES_HELP}\n\
+    Example: apigen templates eject project/README.md.tera auth/jwt"))]
+pub struct TemplatesEjectArgs {
+    /// Templates to copy, as `apigen templates list` names them, or a folder of them
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// The overrides folder
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = OVERRIDES_HELP)]
+pub struct TemplatesListArgs {
+    /// Only the overridden templates
+    #[arg(long)]
+    pub overridden: bool,
+
+    /// The overrides folder
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = format!("{OVERRIDES_HELP}\n\
+    Every file of a preset that the overrides change is compared with\n\
+    snapshots/<preset>@<path>.snap in the folder; a new or different one is written\n\
+    beside it as .snap.new (review with `cargo insta review`, or diff) and the check\n\
+    fails, listing them, as it does for a .snap no override changes any more.\n\
+    --accept writes them as the snapshots instead (and deletes obsolete ones)."))]
+pub struct TemplatesCheckArgs {
+    /// Write the rendered outputs as the snapshots, and succeed
+    #[arg(long, alias = "update")]
+    pub accept: bool,
+
+    /// Only this preset (e.g. rest-jwt-sqlite-url, add-products)
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
+    /// The overrides folder
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +258,11 @@ pub struct NewArgs {
     /// Allow a non-empty target folder (existing files are never overwritten)
     #[arg(long)]
     pub force: bool,
+
+    /// A folder of template overrides (default: $APIGEN_TEMPLATES); the project
+    /// keeps a copy in .apigen/templates, which its later commands use
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// The flags of the questions, one per question of [`ProjectSpec::ask`],

@@ -54,6 +54,44 @@ pub enum Error {
     #[error("template {template}: {message}")]
     Template { template: String, message: String },
 
+    #[error(
+        "template override {}{}: {problem}; nothing was written",
+        file.display(),
+        line.map(|line| format!(":{line}")).unwrap_or_default()
+    )]
+    Override {
+        file: PathBuf,
+        line: Option<usize>,
+        problem: String,
+    },
+
+    #[error("apigen has no template {path:?} ({hint}); nothing was written")]
+    UnknownTemplate { path: String, hint: String },
+
+    #[error(
+        "no folder of template overrides: pass --templates DIR, run it in a project \
+         (its .apigen/templates), or set APIGEN_TEMPLATES"
+    )]
+    NoOverrideFolder,
+
+    #[error(
+        "{} already exists in {}: eject writes only new files (delete it first to start again \
+         from apigen's); nothing was written",
+        files.join(", "),
+        folder.display()
+    )]
+    EjectWouldOverwrite { folder: PathBuf, files: Vec<String> },
+
+    #[error(
+        "{} snapshot(s) in {} differ from what the overrides render: {}. Review the .snap.new \
+         files (`cargo insta review`, or diff them), then accept them with \
+         `apigen templates check --accept`",
+        files.len(),
+        folder.display(),
+        files.join(", ")
+    )]
+    SnapshotsDiffer { folder: PathBuf, files: Vec<String> },
+
     #[error("{0}")]
     Prompt(String),
 

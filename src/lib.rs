@@ -9,6 +9,8 @@ pub mod lock_dimensions;
 pub mod matrix;
 pub mod names;
 pub mod new;
+pub mod overrides;
+pub mod presets;
 pub mod project;
 pub mod project_file;
 pub mod project_vars;
@@ -18,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod resource;
 pub mod spec;
+pub mod templates;
 pub mod update;
 pub mod vcs;
 pub mod version;
@@ -42,5 +45,6 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         cli::Command::Remove(cli::RemoveCommand::Resource(args)) => {
             remove::run(&args, &REPLAY_STEPS)
         }
+        cli::Command::Templates(command) => templates::run(&command),
     }
 }

@@ -1,13 +1,16 @@
 //! `apigen new`: from flags and answers to a project on disk.
 
+use std::path::Path;
+
 pub use crate::project::generate::project_files;
 
 use crate::cli::{ChoiceFlags, NewArgs};
 use crate::error::{Error, Result};
 use crate::names::validate_crate_name;
+use crate::overrides::{self, Overrides};
 use crate::project::base;
 use crate::prompt;
-use crate::render::Secrets;
+use crate::render::{RenderedFile, Secrets};
 use crate::report;
 use crate::spec::{Asker, Choice, ProjectSpec, Unsupported, first_unsupported};
 use crate::vcs;
@@ -15,10 +18,18 @@ use crate::writer::{check_target, write_project};
 
 pub fn run(args: &NewArgs) -> Result<()> {
     let name = crate_name(args)?;
+    // Checked before any question, so nobody answers in vain.
+    let overrides = Overrides::for_new(args.templates.as_deref())?;
     let spec = resolve_spec(args, name)?;
-    let mut files = project_files(&spec, &Secrets::generate()?)?;
+    let mut files = project_files(&spec, &Secrets::generate()?, &overrides)?;
     // What `apigen update` merges from later (`project/base.rs`).
     files.push(base::to_file(&base::from_rendered(&files)));
+    // The project keeps the overrides it was made with, so that every later
+    // command renders with them on any machine.
+    files.extend(overrides.files().map(|(path, text)| RenderedFile {
+        path: Path::new(overrides::PROJECT_FOLDER).join(path),
+        contents: text.to_owned(),
+    }));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_target(&args.path, &files, args.force)?;
 
@@ -31,6 +42,13 @@ pub fn run(args: &NewArgs) -> Result<()> {
     let vcs = vcs::init(&args.path, args.vcs);
     report::choices(&spec);
     report::files(&args.path, &files, false);
+    if let Some(folder) = overrides.folder().filter(|_| !overrides.is_empty()) {
+        report::note(&format!(
+            "rendered with the template overrides of {}, kept in {}",
+            folder.display(),
+            overrides::PROJECT_FOLDER
+        ));
+    }
     report::vcs(&vcs);
     report::next_steps(&args.path, &spec);
     Ok(())

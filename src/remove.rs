@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::cli::RemoveResourceArgs;
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::base::Files;
 use crate::project::generate::{Steps, replay};
 use crate::project::merge::{FilePlan, Outcome};
@@ -24,13 +25,18 @@ pub fn run(args: &RemoveResourceArgs, steps: &Steps) -> Result<()> {
             resources: recorded.resources.iter().map(|r| r.name.clone()).collect(),
         });
     };
+    let overrides = Overrides::of_project(&root)?;
     if !args.allow_dirty {
         rebase::refuse_uncommitted(&root)?;
     }
     let mut target = recorded.clone();
     target.resources.remove(at);
-    let (base, _) = rebase::base_or_replay(&root, &recorded, steps)?;
-    let (other, kept) = without(&base, &replay(&recorded, steps)?, &replay(&target, steps)?);
+    let (base, _) = rebase::base_or_replay(&root, &recorded, steps, &overrides)?;
+    let (other, kept) = without(
+        &base,
+        &replay(&recorded, steps, &overrides)?,
+        &replay(&target, steps, &overrides)?,
+    );
     let mut planned = rebase::plan(&root, &base, &other, &target)?;
     if recorded.project.db != Database::None {
         planned.plan.files.push(drop_migration(&root, &args.name)?);

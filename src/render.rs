@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tera::{Context, Tera, Value};
 
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project_vars::ProjectVars;
 use crate::resource::dialect;
 use crate::spec::{Database, ProjectSpec};
@@ -122,11 +123,16 @@ struct TemplateVars<'a> {
     database_url: String,
 }
 
-/// Renders every file that the manifest selects for `spec`.
-pub fn render_project(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
+/// Renders every file that the manifest selects for `spec`, each from its
+/// override in `overrides` where there is one.
+pub fn render_project(
+    spec: &ProjectSpec,
+    secrets: &Secrets,
+    overrides: &Overrides,
+) -> Result<Vec<RenderedFile>> {
     let manifest: Manifest = load_manifest(PROJECT_MANIFEST)?;
     let context = project_context(spec, secrets)?;
-    render_entries(PROJECT_DIR, spec.db, &manifest.file, &context)
+    render_entries(PROJECT_DIR, spec.db, &manifest.file, &context, overrides)
 }
 
 /// The variables project templates see, for `spec`.
@@ -160,6 +166,28 @@ pub fn embedded_templates() -> Vec<String> {
     embedded_templates_in(PROJECT_DIR)
 }
 
+/// Every template apigen has, by its path under `templates/`
+/// (`project/src/main.rs.tera`, `auth/jwt/readme.tera`): what an override
+/// may replace. Manifests are not templates (they decide which files exist).
+pub fn all_templates() -> Vec<String> {
+    let mut names = Vec::new();
+    collect_files(&TEMPLATES, "", &mut names);
+    let mut names: Vec<String> = names
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !name.ends_with("manifest.toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The embedded text of `template` (a path under `templates/`).
+pub fn embedded_text(template: &str) -> Option<&'static str> {
+    TEMPLATES
+        .get_file(template)
+        .and_then(|file| file.contents_utf8())
+}
+
 /// Every template file embedded under `templates/<folder>/`, relative to it
 /// (the folder's own `manifest.toml` excluded).
 pub fn embedded_templates_in(folder: &str) -> Vec<String> {
@@ -177,6 +205,7 @@ pub(crate) fn render_entries(
     db: Database,
     entries: &[ManifestEntry],
     context: &Context,
+    overrides: &Overrides,
 ) -> Result<Vec<RenderedFile>> {
     let mut selected = Vec::new();
     for entry in entries {
@@ -184,9 +213,9 @@ pub(crate) fn render_entries(
             selected.push(entry);
         }
     }
-    let mut fragments = auth_fragments(context)?;
-    fragments.extend(protocol_fragments(context)?);
-    let templates = TemplateSet::load(folder, db, &selected, fragments)?;
+    let mut fragments = auth_fragments(context, overrides)?;
+    fragments.extend(protocol_fragments(context, overrides)?);
+    let templates = TemplateSet::load(folder, db, &selected, fragments, overrides)?;
     selected
         .iter()
         .map(|entry| {
@@ -198,11 +227,41 @@ pub(crate) fn render_entries(
         .collect()
 }
 
+/// One template's name for Tera, its text, and where that text comes from.
+struct Source {
+    name: String,
+    text: Cow<'static, str>,
+    /// The override's file on disk; `None` for apigen's own template.
+    overridden: Option<PathBuf>,
+}
+
+impl Source {
+    /// The template at `path` under `templates/`, known to Tera as `name`:
+    /// its override where there is one, else apigen's.
+    fn of(name: String, path: &str, overrides: &Overrides) -> Option<Self> {
+        if let Some(text) = overrides.get(path) {
+            return Some(Self {
+                name,
+                text: Cow::Owned(text.to_owned()),
+                overridden: Some(overrides.origin(path)),
+            });
+        }
+        Some(Self {
+            name,
+            text: Cow::Borrowed(embedded_text(path)?),
+            overridden: None,
+        })
+    }
+}
+
 /// The templates of some manifest entries, ready to render.
 struct TemplateSet {
     tera: Tera,
     /// `literal` templates by name: their text, unparsed.
-    literals: HashMap<String, &'static str>,
+    literals: HashMap<String, Cow<'static, str>>,
+    /// Overridden templates by name: the file on disk and its text, to
+    /// name the file and line of an error.
+    overridden: HashMap<String, (PathBuf, Cow<'static, str>)>,
 }
 
 impl TemplateSet {
@@ -213,45 +272,140 @@ impl TemplateSet {
         folder: &str,
         db: Database,
         entries: &[&ManifestEntry],
-        fragments: Vec<(String, Cow<'static, str>)>,
+        fragments: Vec<Source>,
+        overrides: &Overrides,
     ) -> Result<Self> {
         let mut sources = fragments;
         let mut literals = HashMap::new();
         for entry in entries {
             let name = entry.template();
-            let text = TEMPLATES
-                .get_file(format!("{folder}/{name}"))
-                .and_then(|file| file.contents_utf8())
-                .ok_or_else(|| Error::Template {
-                    template: format!("{folder}/{name}"),
+            let path = format!("{folder}/{name}");
+            let source =
+                Source::of(name.clone(), &path, overrides).ok_or_else(|| Error::Template {
+                    template: path.clone(),
                     message: format!(
                         "no such template (named by `{}` in the manifest)",
                         entry.path
                     ),
                 })?;
             if entry.literal {
-                literals.insert(name, text);
-            } else if !sources.iter().any(|(known, _)| *known == name) {
-                sources.push((name, Cow::Borrowed(text)));
+                literals.insert(name, source.text.clone());
+                if let Some(origin) = source.overridden {
+                    sources.push(Source {
+                        overridden: Some(origin),
+                        ..source
+                    });
+                }
+            } else if !sources.iter().any(|known| known.name == name) {
+                sources.push(source);
+            }
+        }
+        let mut overridden = HashMap::new();
+        let mut parsed = Vec::new();
+        for source in sources {
+            if let Some(origin) = source.overridden {
+                overridden.insert(source.name.clone(), (origin, source.text.clone()));
+            }
+            if !literals.contains_key(&source.name) {
+                parsed.push((source.name, source.text));
             }
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
-        tera.add_raw_templates(sources)
+        tera.add_raw_templates(parsed)
             .map_err(|e| template_error("(loading)", &e))?;
         register_filters(&mut tera);
         dialect::register(&mut tera, db);
-        Ok(Self { tera, literals })
+        Ok(Self {
+            tera,
+            literals,
+            overridden,
+        })
     }
 
     fn render(&self, template: &str, context: &Context) -> Result<String> {
         if let Some(text) = self.literals.get(template) {
-            return render_literal(template, text, context);
+            return render_literal(template, text, context).map_err(|error| {
+                match (self.overridden.get(template), error) {
+                    (Some((origin, _)), Error::Template { message, .. }) => Error::Override {
+                        file: origin.clone(),
+                        line: None,
+                        problem: message,
+                    },
+                    (_, error) => error,
+                }
+            });
         }
         self.tera
             .render(template, context)
-            .map_err(|e| template_error(template, &e))
+            .map_err(|e| self.error(template, &e, context))
     }
+
+    /// A render error; where an override made it (the template being
+    /// rendered, or a fragment it imports, as Tera says), one naming the
+    /// override's file and, for a variable templates do not have, its line.
+    fn error(&self, template: &str, error: &tera::Error, context: &Context) -> Error {
+        let message = chain(error);
+        let active = message
+            .split_once("while rendering '")
+            .and_then(|(_, rest)| rest.split_once('\''))
+            .map_or(template, |(name, _)| name);
+        let Some((origin, text)) = self
+            .overridden
+            .get(active)
+            .or_else(|| self.overridden.get(template))
+        else {
+            return template_error(template, error);
+        };
+        match unknown_variable(&message) {
+            Some(variable) => Error::Override {
+                file: origin.clone(),
+                line: line_of(text, variable),
+                problem: format!(
+                    "unknown variable `{variable}` (templates see: {}; docs/templates.md says what each holds)",
+                    variable_names(context)
+                ),
+            },
+            None => Error::Override {
+                file: origin.clone(),
+                line: None,
+                problem: message,
+            },
+        }
+    }
+}
+
+/// The variable of Tera's "Variable `x` not found in context" error.
+fn unknown_variable(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("Variable `")?;
+    let (variable, rest) = rest.split_once('`')?;
+    rest.trim_start()
+        .starts_with("not found")
+        .then_some(variable)
+}
+
+/// The first line (from 1) of `text` naming `variable` as a whole word.
+fn line_of(text: &str, variable: &str) -> Option<usize> {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    text.lines().position(|line| {
+        line.match_indices(variable).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + variable.len()..].chars().next();
+            !before.is_some_and(word) && !after.is_some_and(|c| word(c) && c != '.')
+        })
+    })
+    .map(|index| index + 1)
+}
+
+/// The top-level variables of `context`, sorted, comma-separated.
+fn variable_names(context: &Context) -> String {
+    let json = context.clone().into_json();
+    let mut names: Vec<&str> = json
+        .as_object()
+        .map(|map| map.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    names.join(", ")
 }
 
 /// The project's auth method's fragments, under the names shared templates
@@ -260,7 +414,7 @@ impl TemplateSet {
 /// here, by `auth.module` (`none` without one); every method's folder defines
 /// the same macros (a unit test checks), and a shared template calls them,
 /// e.g. `{% import "auth/readme.tera" as method %}` … `{{ method::intro() }}`.
-fn auth_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>> {
+fn auth_fragments(context: &Context, overrides: &Overrides) -> Result<Vec<Source>> {
     let module = context
         .get("auth")
         .and_then(|auth| auth.get("module"))
@@ -275,7 +429,13 @@ fn auth_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>>
     collect_files(dir, &folder, &mut files);
     Ok(files
         .into_iter()
-        .map(|(name, text)| (format!("{AUTH_FRAGMENTS}/{name}"), Cow::Borrowed(text)))
+        .filter_map(|(name, _)| {
+            Source::of(
+                format!("{AUTH_FRAGMENTS}/{name}"),
+                &format!("{folder}/{name}"),
+                overrides,
+            )
+        })
         .collect())
 }
 
@@ -287,14 +447,15 @@ fn auth_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>>
 /// `{{ protocol::section() }}` and names no protocol. Every protocol's folder
 /// defines the same files and macros (a unit test checks), so the macros of the
 /// first one stand for all.
-fn protocol_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str>)>> {
+fn protocol_fragments(context: &Context, overrides: &Overrides) -> Result<Vec<Source>> {
     let names: Vec<&str> = context
         .get("protocols")
         .and_then(Value::as_array)
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let mut fragments = Vec::new();
-    let mut files_of_first: Vec<(String, &'static str)> = Vec::new();
+    // The first protocol's fragment files: `(file, its source's index)`.
+    let mut files_of_first: Vec<(String, usize)> = Vec::new();
     for (index, name) in names.iter().enumerate() {
         let folder = format!("{PROTOCOL_FRAGMENTS}/{name}");
         let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
@@ -303,18 +464,21 @@ fn protocol_fragments(context: &Context) -> Result<Vec<(String, Cow<'static, str
         })?;
         let mut files = Vec::new();
         collect_files(dir, &folder, &mut files);
-        if index == 0 {
-            files_of_first.clone_from(&files);
+        for (file, _) in files {
+            let path = format!("{folder}/{file}");
+            if index == 0 {
+                files_of_first.push((file, fragments.len()));
+            }
+            fragments.extend(Source::of(path.clone(), &path, overrides));
         }
-        fragments.extend(
-            files
-                .into_iter()
-                .map(|(file, text)| (format!("{folder}/{file}"), Cow::Borrowed(text))),
-        );
     }
-    for (file, text) in files_of_first {
-        let all = every_protocol(&file, &names, &macro_signatures(text));
-        fragments.push((format!("{ALL_PROTOCOLS}/{file}"), Cow::Owned(all)));
+    for (file, at) in files_of_first {
+        let signatures = macro_signatures(&fragments[at].text);
+        fragments.push(Source {
+            name: format!("{ALL_PROTOCOLS}/{file}"),
+            text: Cow::Owned(every_protocol(&file, &names, &signatures)),
+            overridden: None,
+        });
     }
     Ok(fragments)
 }
@@ -512,7 +676,7 @@ fn template_error(template: &str, error: &tera::Error) -> Error {
 }
 
 /// Tera puts the useful part of a message in the error's sources.
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -528,6 +692,10 @@ mod tests {
     use super::*;
     use crate::project_vars::AuthVars;
     use crate::spec::{Auth, Cache, Choice, Protocol};
+
+    fn names_and_texts(sources: Vec<Source>) -> Vec<(String, Cow<'static, str>)> {
+        sources.into_iter().map(|s| (s.name, s.text)).collect()
+    }
 
     fn secrets() -> Secrets {
         Secrets {
@@ -621,7 +789,7 @@ mod tests {
             };
             let context = project_context(&spec, &secrets()).unwrap();
             let mut tera = Tera::default();
-            tera.add_raw_templates(auth_fragments(&context).unwrap())
+            tera.add_raw_templates(names_and_texts(auth_fragments(&context, &Overrides::none()).unwrap()))
                 .unwrap();
             tera.add_raw_template(
                 "shared",
@@ -682,9 +850,9 @@ mod tests {
             };
             let context = project_context(&spec, &secrets()).unwrap();
             let mut tera = Tera::default();
-            tera.add_raw_templates(auth_fragments(&context).unwrap())
+            tera.add_raw_templates(names_and_texts(auth_fragments(&context, &Overrides::none()).unwrap()))
                 .unwrap();
-            tera.add_raw_templates(protocol_fragments(&context).unwrap())
+            tera.add_raw_templates(names_and_texts(protocol_fragments(&context, &Overrides::none()).unwrap()))
                 .unwrap();
             tera.add_raw_template(
                 "shared",

@@ -57,6 +57,65 @@ pub fn warning(message: &str) {
     err!("{} {message}", style("warning:").yellow().bold());
 }
 
+/// A plain line of information.
+pub fn note(message: &str) {
+    out!("{message}");
+}
+
+/// What `apigen templates eject` copied.
+pub fn ejected(folder: &Path, paths: &[String]) {
+    out!(
+        "{} {} template(s) to {}",
+        style("Ejected").green().bold(),
+        paths.len(),
+        folder.display()
+    );
+    for path in paths {
+        out!("  {path}");
+    }
+    out!("Edit them there: apigen renders with them instead of its own (docs/templates.md).");
+}
+
+/// `apigen templates list`: `(overridden, path)` rows, of `total` templates.
+pub fn template_list(folder: &Path, rows: &[(bool, &str)], total: usize) {
+    let overridden = rows.iter().filter(|(o, _)| *o).count();
+    out!(
+        "{} of {total} templates overridden in {}",
+        overridden,
+        folder.display()
+    );
+    for (is_overridden, path) in rows {
+        match is_overridden {
+            true => out!("{} {path}", style("overridden").cyan()),
+            false => out!("{} {path}", style("apigen    ").dim()),
+        }
+    }
+}
+
+/// `apigen templates check`: `compared` outputs the overrides change, and
+/// those whose snapshot is new, different or obsolete.
+pub fn snapshot_check(folder: &Path, compared: usize, failing: &[String], accepted: bool) {
+    if failing.is_empty() {
+        out!(
+            "{} the overrides in {} change {compared} output(s) of apigen's presets; every snapshot matches",
+            style("ok:").green().bold(),
+            folder.display()
+        );
+        return;
+    }
+    if accepted {
+        out!(
+            "{} {} snapshot(s) in {}:",
+            style("Accepted").green().bold(),
+            failing.len(),
+            folder.join(crate::overrides::SNAPSHOTS).display()
+        );
+        for name in failing {
+            out!("  {name}");
+        }
+    }
+}
+
 /// The choices, one per line.
 pub fn choices(spec: &ProjectSpec) {
     out!(

@@ -23,7 +23,7 @@ fn project_of(spec: &ProjectSpec) -> BTreeMap<String, String> {
         jwt_secret: "0".repeat(64),
         metrics_token: "0".repeat(64),
     };
-    project_files(spec, &secrets)
+    project_files(spec, &secrets, &apigen::overrides::Overrides::none())
         .unwrap()
         .into_iter()
         .map(|file| (file.path.display().to_string(), file.contents))

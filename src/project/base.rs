@@ -33,9 +33,11 @@ const HEADER: &str = "# Written by apigen: the files it generated for this proje
 /// committed) and the record itself.
 const NOT_RECORDED: &[&str] = &[project_file::FILE_NAME, ".env", PATH];
 
-/// Whether `path` belongs in the record.
+/// Whether `path` belongs in the record: nothing under `.apigen/` (the
+/// record itself, the project's template overrides and their snapshots)
+/// is generated.
 pub fn recorded(path: &Path) -> bool {
-    !NOT_RECORDED.iter().any(|skip| path == Path::new(skip))
+    !NOT_RECORDED.iter().any(|skip| path == Path::new(skip)) && !path.starts_with(".apigen")
 }
 
 /// The recorded files among `files`.

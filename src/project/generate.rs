@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::base::{self, Files};
 use crate::project::edit::Change;
 use crate::project::scratch::Scratch;
@@ -13,10 +14,15 @@ use crate::project_file::{ProjectFile, ResourceRecord, VersionRecord};
 use crate::render::{RenderedFile, Secrets, render_project};
 use crate::spec::ProjectSpec;
 
-/// Every file of the project for `spec`: the templates plus `apigen.toml`.
+/// Every file of the project for `spec`: the templates (each from its
+/// override in `overrides` where there is one) plus `apigen.toml`.
 /// Refuses names that would clash with a crate the project depends on.
-pub fn project_files(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<RenderedFile>> {
-    let mut files = render_project(spec, secrets)?;
+pub fn project_files(
+    spec: &ProjectSpec,
+    secrets: &Secrets,
+    overrides: &Overrides,
+) -> Result<Vec<RenderedFile>> {
+    let mut files = render_project(spec, secrets, overrides)?;
     refuse_dependency_names(spec, &files)?;
     files.push(ProjectFile::new(spec).to_file());
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -27,8 +33,9 @@ pub fn project_files(spec: &ProjectSpec, secrets: &Secrets) -> Result<Vec<Render
 /// (so that no command imports another): each plans one recorded step in
 /// the project at the given root.
 pub struct Steps {
-    /// Plans adding a recorded resource (`apigen add resource`).
-    pub resource: fn(&Path, &ResourceRecord) -> Result<Change>,
+    /// Plans adding a recorded resource (`apigen add resource`) with the
+    /// given template overrides.
+    pub resource: fn(&Path, &ResourceRecord, &Overrides) -> Result<Change>,
     /// Plans adding the version named by the second record, which follows
     /// the first (whose `deprecated` and `sunset` dates it sets).
     pub version: fn(&Path, &VersionRecord, &VersionRecord) -> Result<Change>,
@@ -41,15 +48,16 @@ enum Step<'a> {
 }
 
 /// The files this apigen generates for `project` (its answers, resources
-/// and versions), without `apigen.toml` and the other files the base
-/// record leaves out ([`base::recorded`]). Secrets are placeholders: the
-/// only file holding them, `.env`, is not recorded.
-pub fn replay(project: &ProjectFile, steps: &Steps) -> Result<Files> {
-    let files = project_files(&project.project, &Secrets::placeholder())?;
+/// and versions) with the template `overrides`, without `apigen.toml` and
+/// the other files the base record leaves out ([`base::recorded`]).
+/// Secrets are placeholders: the only file holding them, `.env`, is not
+/// recorded.
+pub fn replay(project: &ProjectFile, steps: &Steps, overrides: &Overrides) -> Result<Files> {
+    let files = project_files(&project.project, &Secrets::placeholder(), overrides)?;
     let scratch = Scratch::new(files.into_iter().map(|f| (f.path, f.contents)))?;
     for step in order(project) {
         let change = match step {
-            Step::Resource(record) => (steps.resource)(scratch.path(), record)?,
+            Step::Resource(record) => (steps.resource)(scratch.path(), record, overrides)?,
             Step::Version(previous, next) => (steps.version)(scratch.path(), previous, next)?,
         };
         scratch.apply(&change)?;

@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::base::{self, Files};
 use crate::project::edit::Change;
 use crate::project::generate::{Steps, replay};
@@ -36,11 +37,19 @@ pub fn refuse_uncommitted(root: &Path) -> Result<()> {
 }
 
 /// The project's base record; where it has none (made before apigen kept
-/// one), what this apigen generates for `recorded`, and `true`.
-pub fn base_or_replay(root: &Path, recorded: &ProjectFile, steps: &Steps) -> Result<(Files, bool)> {
+/// one), what this apigen generates for `recorded` with `overrides`, and `true`.
+pub fn base_or_replay(
+    root: &Path,
+    recorded: &ProjectFile,
+    steps: &Steps,
+    overrides: &Overrides,
+) -> Result<(Files, bool)> {
     match base::read(root)? {
         Some(base) => Ok((base, false)),
-        None => Ok((replay(&with_migrations(root, recorded)?, steps)?, true)),
+        None => Ok((
+            replay(&with_migrations(root, recorded)?, steps, overrides)?,
+            true,
+        )),
     }
 }
 

@@ -16,6 +16,7 @@ use dialoguer::theme::ColorfulTheme;
 
 use crate::cli::ResourceArgs;
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::{self, ApiVersion, Change, base};
 use crate::project_file::ResourceRecord;
 use crate::resource::fields::{Field, parse_field};
@@ -28,6 +29,7 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     let root = project::find_root(&cwd)?;
     // Refused before asking for fields, so nobody types them in vain.
     let project = project::read(&root)?;
+    let overrides = Overrides::of_project(&root)?;
     plan::check_owned(&project.project, &args.name, args.owned)?;
     let writes = plan::write_policy(&project.project, &args.name, args.owned, args.writes)?;
     plan::check_step_up(&project.project, &args.name, writes, args.step_up)?;
@@ -44,6 +46,7 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
         &request,
         args.version.as_deref(),
         &utc_timestamp(std::time::SystemTime::now()),
+        &overrides,
     )?;
     if args.dry_run {
         report::change(&change, true);
@@ -52,7 +55,13 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     // The same resource, under the same migration name, in the base record.
     let migration = migration_of(&change);
     let followed = base::follow(&root, |copy| {
-        plan_resource_in(copy, &request, args.version.as_deref(), &migration)
+        plan_resource_in(
+            copy,
+            &request,
+            args.version.as_deref(),
+            &migration,
+            &overrides,
+        )
     })?;
     change.edits.extend(followed);
     writer::apply_files(&root, &change.new_files, &change.edits)?;
@@ -94,8 +103,13 @@ fn migration_of(change: &Change) -> String {
         .unwrap_or_else(|| utc_timestamp(std::time::SystemTime::now()))
 }
 
-/// Plans a resource as `record` says it was added, for `apigen update`.
-pub fn replay(root: &std::path::Path, record: &ResourceRecord) -> Result<Change> {
+/// Plans a resource as `record` says it was added, for `apigen update`,
+/// with the project's template `overrides`.
+pub fn replay(
+    root: &std::path::Path,
+    record: &ResourceRecord,
+    overrides: &Overrides,
+) -> Result<Change> {
     let request = ResourceRequest {
         name: record.name.clone(),
         fields: fields::parse_fields(&record.fields)?,
@@ -104,7 +118,13 @@ pub fn replay(root: &std::path::Path, record: &ResourceRecord) -> Result<Change>
         step_up: record.step_up,
     };
     let migration = record.migration.as_deref().unwrap_or(REPLAY_MIGRATION);
-    plan_resource_in(root, &request, record.version.as_deref(), migration)
+    plan_resource_in(
+        root,
+        &request,
+        record.version.as_deref(),
+        migration,
+        overrides,
+    )
 }
 
 /// The migration time of a recorded resource whose migration is not on

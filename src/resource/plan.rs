@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::inject::{InjectError, Placement, inject};
 use crate::project::migration::next_migration_version;
 use crate::project::{self, Change, Edits};
@@ -71,19 +72,20 @@ pub fn resource_manifest_templates() -> Result<Vec<String>> {
     Ok(manifest.file.iter().map(ManifestEntry::template).collect())
 }
 
-/// Plans adding `request` to the project at `root`; `now` is the
-/// `YYYYMMDDHHMMSS` UTC time that names the migration.
+/// Plans adding `request` to the project at `root` with apigen's own
+/// templates; `now` is the `YYYYMMDDHHMMSS` UTC time that names the migration.
 pub fn plan_resource(root: &Path, request: &ResourceRequest, now: &str) -> Result<Change> {
-    plan_resource_in(root, request, None, now)
+    plan_resource_in(root, request, None, now, &Overrides::none())
 }
 
 /// [`plan_resource`] adding to the API version `version` (`v2`, `--version`)
-/// instead of the newest.
+/// instead of the newest, rendering with the template `overrides`.
 pub fn plan_resource_in(
     root: &Path,
     request: &ResourceRequest,
     version: Option<&str>,
     now: &str,
+    overrides: &Overrides,
 ) -> Result<Change> {
     let mut project = project::read(root)?;
     let name = ResourceName::parse(&request.name)?;
@@ -120,7 +122,13 @@ pub fn plan_resource_in(
     })?;
     let manifest: ResourceManifest = load_manifest(RESOURCE_MANIFEST)?;
 
-    let mut new_files = render_entries(RESOURCE_DIR, project.project.db, &manifest.file, &context)?;
+    let mut new_files = render_entries(
+        RESOURCE_DIR,
+        project.project.db,
+        &manifest.file,
+        &context,
+        overrides,
+    )?;
     if let Some(taken) = new_files.iter().find(|f| root.join(&f.path).exists()) {
         return Err(exists(&name, &taken.path));
     }

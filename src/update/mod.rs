@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::cli::UpdateArgs;
 use crate::error::{Error, Result};
+use crate::overrides::Overrides;
 use crate::project::generate::{Steps, replay};
 use crate::project::merge::Plan;
 use crate::project::{self, rebase};
@@ -19,6 +20,9 @@ pub fn run(args: &UpdateArgs, steps: &Steps) -> Result<()> {
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     let root = project::find_root(&cwd)?;
     let recorded = project::read(&root)?;
+    // The project's own overrides (`.apigen/templates`), so a house style
+    // survives the update; checked before anything else is done.
+    let overrides = Overrides::of_project(&root)?;
     if !args.allow_dirty {
         rebase::refuse_uncommitted(&root)?;
     }
@@ -27,8 +31,8 @@ pub fn run(args: &UpdateArgs, steps: &Steps) -> Result<()> {
         project: answers::answered(&recorded.project, &args.choices)?,
         ..rebase::with_migrations(&root, &recorded)?
     };
-    let (base, without_base) = rebase::base_or_replay(&root, &recorded, steps)?;
-    let other = replay(&target, steps).map_err(|error| {
+    let (base, without_base) = rebase::base_or_replay(&root, &recorded, steps, &overrides)?;
+    let other = replay(&target, steps, &overrides).map_err(|error| {
         // A recorded resource or version the new answers refuse (a resource
         // written by admins under `--auth none`): say why the update stopped.
         if target.project == recorded.project {
