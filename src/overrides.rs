@@ -240,7 +240,10 @@ mod tests {
 
     #[test]
     fn suggestions_share_the_file_name() {
-        let known = vec!["project/src/main.rs.tera".to_owned(), "project/x".to_owned()];
+        let known = vec![
+            "project/src/main.rs.tera".to_owned(),
+            "project/x".to_owned(),
+        ];
         assert_eq!(
             suggest("src/main.rs.tera", &known),
             "did you mean project/src/main.rs.tera?"

@@ -153,6 +153,24 @@ pub fn all() -> Vec<Preset> {
     ]
 }
 
+impl Preset {
+    /// Whether the snapshot `name` is one this preset writes (by the part
+    /// of its name before `@`).
+    pub fn writes(&self, snapshot: &str) -> bool {
+        let prefix = snapshot.split('@').next().unwrap_or_default();
+        match self.kind {
+            Kind::Version => [VERSION_ADDED, REVIEWS_ADDED]
+                .iter()
+                .any(|step| prefix == format!("{}{step}", self.name)),
+            _ => prefix == self.name,
+        }
+    }
+}
+
+/// What a version preset's snapshot names add to the preset's name.
+const VERSION_ADDED: &str = "-add-version-v2";
+const REVIEWS_ADDED: &str = "-add-reviews-v2";
+
 /// The preset named `name`.
 pub fn find(name: &str) -> Option<Preset> {
     all().into_iter().find(|preset| preset.name == name)
@@ -283,7 +301,7 @@ fn version(preset: &Preset, overrides: &Overrides) -> Result<Vec<Snapshot>> {
         reason,
     })?;
     let version = plan_version(root, &v2, today)?;
-    let added = format!("{}-add-version-v2", preset.name);
+    let added = format!("{}{VERSION_ADDED}", preset.name);
     let mut snapshots: Vec<Snapshot> = version
         .change
         .edits
@@ -293,9 +311,13 @@ fn version(preset: &Preset, overrides: &Overrides) -> Result<Vec<Snapshot>> {
     scratch.apply(&version.change)?;
     let reviews = request("reviews", "stars:int,body:text?", false)?;
     let change = plan_resource_in(root, &reviews, Some("v2"), "20260302120000", overrides)?;
-    let added = format!("{}-add-reviews-v2", preset.name);
+    let added = format!("{}{REVIEWS_ADDED}", preset.name);
     snapshots.extend(change.edits.iter().map(|edit| diff(&added, edit)));
-    if let Some(tests) = change.new_files.iter().find(|f| f.path.starts_with("tests")) {
+    if let Some(tests) = change
+        .new_files
+        .iter()
+        .find(|f| f.path.starts_with("tests"))
+    {
         snapshots.push(Snapshot {
             name: format!("{added}@tests__reviews.rs"),
             contents: tests.contents.clone(),
@@ -315,5 +337,16 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
+    }
+
+    #[test]
+    fn a_preset_owns_its_snapshots_by_name() {
+        let url = find("url").unwrap();
+        assert!(url.writes("url-add-version-v2@src__routers__mod.rs.diff"));
+        assert!(url.writes("url-add-reviews-v2@tests__reviews.rs"));
+        assert!(!url.writes("url@files"));
+        let products = find("add-products").unwrap();
+        assert!(products.writes("add-products@files"));
+        assert!(!products.writes("add-products-mysql@files"));
     }
 }

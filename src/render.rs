@@ -387,14 +387,15 @@ fn unknown_variable(message: &str) -> Option<&str> {
 /// The first line (from 1) of `text` naming `variable` as a whole word.
 fn line_of(text: &str, variable: &str) -> Option<usize> {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    text.lines().position(|line| {
-        line.match_indices(variable).any(|(at, _)| {
-            let before = line[..at].chars().next_back();
-            let after = line[at + variable.len()..].chars().next();
-            !before.is_some_and(word) && !after.is_some_and(|c| word(c) && c != '.')
+    text.lines()
+        .position(|line| {
+            line.match_indices(variable).any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + variable.len()..].chars().next();
+                !before.is_some_and(word) && !after.is_some_and(|c| word(c) && c != '.')
+            })
         })
-    })
-    .map(|index| index + 1)
+        .map(|index| index + 1)
 }
 
 /// The top-level variables of `context`, sorted, comma-separated.
@@ -789,8 +790,10 @@ mod tests {
             };
             let context = project_context(&spec, &secrets()).unwrap();
             let mut tera = Tera::default();
-            tera.add_raw_templates(names_and_texts(auth_fragments(&context, &Overrides::none()).unwrap()))
-                .unwrap();
+            tera.add_raw_templates(names_and_texts(
+                auth_fragments(&context, &Overrides::none()).unwrap(),
+            ))
+            .unwrap();
             tera.add_raw_template(
                 "shared",
                 "{% import \"auth/readme.tera\" as method %}{{ method::intro() }}",
@@ -850,10 +853,14 @@ mod tests {
             };
             let context = project_context(&spec, &secrets()).unwrap();
             let mut tera = Tera::default();
-            tera.add_raw_templates(names_and_texts(auth_fragments(&context, &Overrides::none()).unwrap()))
-                .unwrap();
-            tera.add_raw_templates(names_and_texts(protocol_fragments(&context, &Overrides::none()).unwrap()))
-                .unwrap();
+            tera.add_raw_templates(names_and_texts(
+                auth_fragments(&context, &Overrides::none()).unwrap(),
+            ))
+            .unwrap();
+            tera.add_raw_templates(names_and_texts(
+                protocol_fragments(&context, &Overrides::none()).unwrap(),
+            ))
+            .unwrap();
             tera.add_raw_template(
                 "shared",
                 "{% import \"protocols/readme.tera\" as protocol %}{{ protocol::section() }}",

@@ -163,21 +163,35 @@ fn check(args: &TemplatesCheckArgs) -> Result<()> {
         let (target, what) = if args.accept {
             (path, "accepted")
         } else {
-            (pending, if finding == Finding::New { "new" } else { "differs" })
+            (
+                pending,
+                if finding == Finding::New {
+                    "new"
+                } else {
+                    "differs"
+                },
+            )
         };
         failing.push(format!("{name}.snap ({what})"));
         write_snapshot(&target, contents, &mut new_files, &mut edits)?;
     }
-    // A stored snapshot no override shapes any more (only when every
-    // preset was rendered: a single preset cannot tell).
-    if args.preset.is_none() {
-        for stored in stored_snapshots(&snapshots)? {
-            if !expected.contains_key(&stored) {
-                failing.push(format!("{stored}.snap (obsolete: no override changes it)"));
-                if args.accept {
-                    removed.push(snapshots.join(format!("{stored}.snap")));
-                }
+    // A snapshot of the presets checked (of any, with no --preset) that no
+    // override changes any more: a stored one is obsolete, a pending one stale.
+    let checked = |name: &str| {
+        (args.preset.is_none() || presets.iter().any(|p| p.writes(name)))
+            && !expected.contains_key(name)
+    };
+    for stored in stored_snapshots(&snapshots, ".snap")? {
+        if checked(&stored) {
+            failing.push(format!("{stored}.snap (obsolete: no override changes it)"));
+            if args.accept {
+                removed.push(snapshots.join(format!("{stored}.snap")));
             }
+        }
+    }
+    for stale in stored_snapshots(&snapshots, ".snap.new")? {
+        if checked(&stale) {
+            removed.push(snapshots.join(format!("{stale}.snap.new")));
         }
     }
     let relative = |path: &PathBuf| path.strip_prefix(&folder).unwrap_or(path).to_path_buf();
@@ -276,8 +290,9 @@ fn write_snapshot(
     Ok(())
 }
 
-/// The names of the `.snap` files in `folder` (none when it is missing).
-fn stored_snapshots(folder: &Path) -> Result<Vec<String>> {
+/// The names of the files in `folder` ending in `extension` (`.snap`,
+/// `.snap.new`), without it; none when the folder is missing.
+fn stored_snapshots(folder: &Path, extension: &str) -> Result<Vec<String>> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -287,7 +302,7 @@ fn stored_snapshots(folder: &Path) -> Result<Vec<String>> {
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".snap").map(str::to_owned)
+            name.strip_suffix(extension).map(str::to_owned)
         })
         .collect();
     names.sort();
@@ -320,6 +335,9 @@ mod tests {
         let err = resolve(&["src/main.rs.tera".into()], &known)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("did you mean project/src/main.rs.tera"), "{err}");
+        assert!(
+            err.contains("did you mean project/src/main.rs.tera"),
+            "{err}"
+        );
     }
 }

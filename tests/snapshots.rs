@@ -88,7 +88,10 @@ preset_tests! {
 #[test]
 fn every_preset_is_tested() {
     let all: Vec<&str> = presets::all().iter().map(|p| p.name).collect();
-    assert_eq!(TESTED, all, "a preset in src/presets.rs needs its test here");
+    assert_eq!(
+        TESTED, all,
+        "a preset in src/presets.rs needs its test here"
+    );
 }
 
 /// Every snapshot in `snapshots/` is one a preset writes: a preset taken out
@@ -107,7 +110,10 @@ fn every_snapshot_belongs_to_a_preset() {
         .filter_map(|file| file.strip_suffix(".snap").map(str::to_owned))
         .filter(|name| !names.contains(name))
         .collect();
-    assert!(orphans.is_empty(), "snapshots no preset writes: {orphans:?}");
+    assert!(
+        orphans.is_empty(),
+        "snapshots no preset writes: {orphans:?}"
+    );
 }
 
 #[test]

@@ -17,8 +17,10 @@ use dialoguer::theme::ColorfulTheme;
 use crate::cli::ResourceArgs;
 use crate::error::{Error, Result};
 use crate::overrides::Overrides;
+use crate::project::generate::project_files;
 use crate::project::{self, ApiVersion, Change, base};
-use crate::project_file::ResourceRecord;
+use crate::project_file::{ProjectFile, ResourceRecord};
+use crate::render::Secrets;
 use crate::resource::fields::{Field, parse_field};
 use crate::{prompt, report, writer};
 
@@ -29,7 +31,7 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     let root = project::find_root(&cwd)?;
     // Refused before asking for fields, so nobody types them in vain.
     let project = project::read(&root)?;
-    let overrides = Overrides::of_project(&root)?;
+    let overrides = checked_overrides(&root, &project)?;
     plan::check_owned(&project.project, &args.name, args.owned)?;
     let writes = plan::write_policy(&project.project, &args.name, args.owned, args.writes)?;
     plan::check_step_up(&project.project, &args.name, writes, args.step_up)?;
@@ -83,6 +85,18 @@ pub fn run(args: &ResourceArgs) -> Result<()> {
     });
     report::resource_next_steps(&root, graphql_schema.as_deref());
     Ok(())
+}
+
+/// The project's template overrides, each of its project templates rendered
+/// once for the recorded answers: an override that no longer renders (a
+/// variable templates do not have) is refused now, naming its file and line,
+/// rather than at the next `apigen update`.
+fn checked_overrides(root: &std::path::Path, project: &ProjectFile) -> Result<Overrides> {
+    let overrides = Overrides::of_project(root)?;
+    if !overrides.is_empty() {
+        project_files(&project.project, &Secrets::placeholder(), &overrides)?;
+    }
+    Ok(overrides)
 }
 
 /// The `YYYYMMDDHHMMSS` naming the migration `change` writes (the time of

@@ -12,11 +12,15 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-/// `apigen` in `dir`, never attached to a terminal, colours off.
+/// `apigen` in `dir`, never attached to a terminal, colours off, no
+/// template overrides from the environment.
 pub fn apigen(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("apigen").unwrap();
     cmd.current_dir(dir)
         .env_remove("CI")
+        // An organisation's folder of template overrides set in the shell
+        // must not change what the tests generate.
+        .env_remove("APIGEN_TEMPLATES")
         .env("NO_COLOR", "1")
         .timeout(std::time::Duration::from_secs(60));
     cmd
