@@ -137,6 +137,8 @@ pub struct RemoveResourceArgs {
     An answer flag re-renders the project with that answer and merges the same way:\n\
     `apigen update --cache redis`. --db cannot change (the data and migrations are\n\
     written for the database the project has).\n\
+    Your template overrides in .apigen/templates render it (`apigen templates --help`);\n\
+    update never writes them: change them there, then update to merge the result.\n\
     Example: apigen update --dry-run"
 )]
 pub struct UpdateArgs {

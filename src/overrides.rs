@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn a_parse_error_names_its_line_and_what_was_expected() {
-        let err = check_syntax(Path::new("x.tera"), "one\ntwo {{ name \nthree\n").unwrap_err();
+        let err = check_syntax(Path::new("x.tera"), "one\ntwo {% if %}\nthree\n").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("x.tera:2"), "{text}");
         assert!(text.contains("syntax error"), "{text}");
