@@ -215,10 +215,7 @@ fn add_resource_renders_with_the_projects_overrides() {
     let router = format!("{}// House router style.\n", embedded(ROUTER));
     let (dir, org) = org(&[(ROUTER, &router)]);
     let root = new_project(dir.path(), &["--templates", org.to_str().unwrap()]);
-    apigen(&root)
-        .args(["add", "resource", "products", "--fields", "title:string"])
-        .assert()
-        .success();
+    apigen(&root).args(ADD).assert().success();
     assert!(read(&root, "src/routers/products.rs").ends_with("// House router style.\n"));
     let record = base::parse(&read(&root, base::PATH)).unwrap();
     assert!(record[Path::new("src/routers/products.rs")].ends_with("// House router style.\n"));
@@ -229,10 +226,7 @@ fn update_and_remove_keep_the_house_style_and_never_touch_the_overrides() {
     let router = format!("{}// House router style.\n", embedded(ROUTER));
     let (dir, org) = org(&[(README, &house_readme()), (ROUTER, &router)]);
     let root = new_project(dir.path(), &["--templates", org.to_str().unwrap()]);
-    apigen(&root)
-        .args(["add", "resource", "products", "--fields", "title:string"])
-        .assert()
-        .success();
+    apigen(&root).args(ADD).assert().success();
     apigen(&root)
         .args(["add", "resource", "notes", "--fields", "body:text"])
         .assert()
@@ -294,53 +288,47 @@ fn a_syntax_error_is_refused_naming_file_and_line_and_nothing_is_written() {
 
     // The same in a project's own overrides: add and update refuse it.
     let root = new_project(dir.path(), &[]);
-    let ours = root.join(".apigen/templates").join(README);
-    fs::create_dir_all(ours.parent().unwrap()).unwrap();
-    fs::write(&ours, &broken).unwrap();
-    let at = format!(".apigen/templates/{README}:{}", line + 2);
-    let add = ["add", "resource", "products", "--fields", "title:string"];
-    refused_saying(&root, &add, &at, "nothing was written");
-    refused_saying(
-        &root,
-        &["update", "--allow-dirty"],
-        &at,
-        "nothing was written",
-    );
+    write_override(&root, README, &broken);
+    refused_by_add_and_update(&root, &format!(".apigen/templates/{README}:{}", line + 2));
+}
+
+/// Writes `text` as the project's override of `template`.
+fn write_override(root: &Path, template: &str, text: &str) {
+    let path = root.join(".apigen/templates").join(template);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+const ADD: [&str; 5] = ["add", "resource", "products", "--fields", "title:string"];
+
+/// `add resource` and `update` refuse, saying `message`, and change nothing.
+fn refused_by_add_and_update(root: &Path, message: &str) {
+    refused_saying(root, &ADD, message, "nothing was written");
+    let update = ["update", "--allow-dirty"];
+    refused_saying(root, &update, message, "nothing was written");
 }
 
 #[test]
 fn an_unknown_variable_is_refused_naming_file_and_line_and_nothing_is_written() {
     let root_dir = TempDir::new().unwrap();
     let root = new_project(root_dir.path(), &[]);
-    let ours = root.join(".apigen/templates").join(ROUTER);
-    fs::create_dir_all(ours.parent().unwrap()).unwrap();
-    fs::write(
-        &ours,
-        format!("// {{{{ resource.colour }}}}\n{}", embedded(ROUTER)),
-    )
-    .unwrap();
-    let add = ["add", "resource", "products", "--fields", "title:string"];
-    refused_saying(
-        &root,
-        &add,
-        &format!(".apigen/templates/{ROUTER}:1: unknown variable `resource.colour`"),
-        "nothing was written",
-    );
+    let colour = format!("// {{{{ resource.colour }}}}\n{}", embedded(ROUTER));
+    write_override(&root, ROUTER, &colour);
+    let at = format!(".apigen/templates/{ROUTER}:1: unknown variable `resource.colour`");
+    refused_saying(&root, &ADD, &at, "nothing was written");
 
     // A project template's unknown variable: refused by add too (every
     // project template is rendered once), not left for the next update.
-    fs::remove_file(&ours).unwrap();
-    let readme = root.join(".apigen/templates").join(README);
-    fs::create_dir_all(readme.parent().unwrap()).unwrap();
-    fs::write(&readme, format!("{}\n{{{{ house }}}}\n", embedded(README))).unwrap();
-    let line = embedded(README).lines().count() + 2;
-    let at = format!(".apigen/templates/{README}:{line}: unknown variable `house`");
-    refused_saying(&root, &add, &at, "nothing was written");
-    refused_saying(
+    fs::remove_file(root.join(".apigen/templates").join(ROUTER)).unwrap();
+    write_override(
         &root,
-        &["update", "--allow-dirty"],
-        &at,
-        "nothing was written",
+        README,
+        &format!("{}\n{{{{ house }}}}\n", embedded(README)),
+    );
+    let line = embedded(README).lines().count() + 2;
+    refused_by_add_and_update(
+        &root,
+        &format!(".apigen/templates/{README}:{line}: unknown variable `house`"),
     );
 }
 

@@ -166,5 +166,9 @@ mod tests {
         assert!(!recorded(Path::new(".env")));
         assert!(!recorded(Path::new("apigen.toml")));
         assert!(recorded(Path::new(".env.example")));
+        // A project's own template overrides are not generated.
+        assert!(!recorded(Path::new(
+            ".apigen/templates/project/README.md.tera"
+        )));
     }
 }
