@@ -82,7 +82,8 @@ pub struct TemplatesListArgs {
 #[command(after_help = format!("{OVERRIDES_HELP}\n\
     Every file of a preset that the overrides change is compared with\n\
     snapshots/<preset>@<path>.snap in the folder; a new or different one is written\n\
-    beside it as .snap.new (review with `cargo insta review`, or diff) and the check\n\
+    beside it as .snap.new (review: `cargo insta review --include-hidden` in a project,\n\
+    whose snapshots are under the hidden .apigen/; or diff them) and the check\n\
     fails, listing them, as it does for a .snap no override changes any more.\n\
     --accept writes them as the snapshots instead (and deletes obsolete ones)."))]
 pub struct TemplatesCheckArgs {

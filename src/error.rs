@@ -84,7 +84,7 @@ pub enum Error {
 
     #[error(
         "{} snapshot(s) in {} differ from what the overrides render: {}. Review the .snap.new \
-         files (`cargo insta review`, or diff them), then accept them with \
+         files (`cargo insta review --include-hidden` in a project, or diff them), then accept them with \
          `apigen templates check --accept`",
         files.len(),
         folder.display(),
