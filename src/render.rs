@@ -277,6 +277,7 @@ impl TemplateSet {
     ) -> Result<Self> {
         let mut sources = fragments;
         let mut literals = HashMap::new();
+        let mut overridden = HashMap::new();
         for entry in entries {
             let name = entry.template();
             let path = format!("{folder}/{name}");
@@ -289,26 +290,20 @@ impl TemplateSet {
                     ),
                 })?;
             if entry.literal {
-                literals.insert(name, source.text.clone());
                 if let Some(origin) = source.overridden {
-                    sources.push(Source {
-                        overridden: Some(origin),
-                        ..source
-                    });
+                    overridden.insert(name.clone(), (origin, source.text.clone()));
                 }
+                literals.insert(name, source.text);
             } else if !sources.iter().any(|known| known.name == name) {
                 sources.push(source);
             }
         }
-        let mut overridden = HashMap::new();
         let mut parsed = Vec::new();
         for source in sources {
             if let Some(origin) = source.overridden {
                 overridden.insert(source.name.clone(), (origin, source.text.clone()));
             }
-            if !literals.contains_key(&source.name) {
-                parsed.push((source.name, source.text));
-            }
+            parsed.push((source.name, source.text));
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
@@ -885,6 +880,37 @@ mod tests {
         assert!(signatures[0].parameters.is_empty());
         assert_eq!(signatures[1].declaration, "b(env_file, quoted=true)");
         assert_eq!(signatures[1].parameters, ["env_file", "quoted"]);
+    }
+
+    /// A fragment override's error names the override, though the template
+    /// rendering is a shared one importing it.
+    #[test]
+    fn an_unknown_variable_in_an_overridden_fragment_names_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth/jwt/readme.tera");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = embedded_text("auth/jwt/readme.tera").unwrap();
+        let broken = text.replacen("{% macro intro() %}", "{% macro intro() %}{{ colour }}", 1);
+        assert_ne!(broken, text, "the fragment defines intro()");
+        std::fs::write(&path, &broken).unwrap();
+        let overrides = Overrides::load(dir.path()).unwrap();
+        let spec = ProjectSpec::with_defaults("x");
+        let err = render_project(&spec, &secrets(), &overrides)
+            .unwrap_err()
+            .to_string();
+        let line = broken
+            .lines()
+            .position(|l| l.contains("{{ colour }}"))
+            .unwrap()
+            + 1;
+        assert!(
+            err.contains(&format!(
+                "{}:{line}: unknown variable `colour`",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert!(render_project(&spec, &secrets(), &Overrides::none()).is_ok());
     }
 
     #[test]

@@ -428,3 +428,26 @@ fn check_refuses_a_broken_override_naming_file_and_line() {
         )));
     assert!(!org.join("snapshots").exists());
 }
+
+#[test]
+fn help_tells_where_overrides_are_read_from() {
+    let dir = TempDir::new().unwrap();
+    let help = |args: &[&str]| {
+        let out = apigen(dir.path()).args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let templates = help(&["templates", "--help"]);
+    for command in ["eject", "list", "check"] {
+        assert!(templates.contains(command), "{templates}");
+    }
+    let new = help(&["new", "--help"]);
+    assert!(
+        new.contains("--templates <DIR>") && new.contains("$APIGEN_TEMPLATES"),
+        "{new}"
+    );
+    let check = help(&["templates", "check", "--help"]);
+    assert!(
+        check.contains(".apigen/templates") && check.contains("--accept"),
+        "{check}"
+    );
+}
