@@ -37,16 +37,29 @@ pub fn run(command: &TemplatesCommand) -> Result<()> {
 
 /// The folder the `templates` commands work on: `--templates DIR`, else the
 /// project's `.apigen/templates` when run in a project (what its commands
-/// render with), else `APIGEN_TEMPLATES`.
-fn folder(flag: Option<&Path>) -> Result<PathBuf> {
+/// render with), else `APIGEN_TEMPLATES`; and whether it is the project's.
+fn folder(flag: Option<&Path>) -> Result<(PathBuf, bool)> {
     if let Some(folder) = flag {
-        return Ok(folder.to_path_buf());
+        return Ok((folder.to_path_buf(), false));
     }
     let cwd = std::env::current_dir().map_err(Error::io("."))?;
     if let Ok(root) = project::find_root(&cwd) {
-        return Ok(root.join(overrides::PROJECT_FOLDER));
+        return Ok((root.join(overrides::PROJECT_FOLDER), true));
     }
-    overrides::named_folder(None).ok_or(Error::NoOverrideFolder)
+    let named = overrides::named_folder(None).ok_or(Error::NoOverrideFolder)?;
+    Ok((named, false))
+}
+
+/// The overrides `list` and `check` read: a project's folder may not exist
+/// (the project has none), a folder named by flag or environment must (a
+/// typo must not read as "no overrides").
+fn read_overrides(flag: Option<&Path>) -> Result<(PathBuf, Overrides)> {
+    let (folder, projects) = folder(flag)?;
+    let overrides = match projects {
+        true => Overrides::load(&folder)?,
+        false => Overrides::load_existing(&folder)?,
+    };
+    Ok((folder, overrides))
 }
 
 /// The templates `paths` name: a template's path under `templates/`, or a
@@ -74,7 +87,7 @@ fn resolve(paths: &[String], known: &[String]) -> Result<Vec<String>> {
 }
 
 fn eject(args: &TemplatesEjectArgs) -> Result<()> {
-    let folder = folder(args.templates.as_deref())?;
+    let (folder, _) = folder(args.templates.as_deref())?;
     let chosen = resolve(&args.paths, &render::all_templates())?;
     let existing: Vec<String> = chosen
         .iter()
@@ -102,8 +115,7 @@ fn eject(args: &TemplatesEjectArgs) -> Result<()> {
 }
 
 fn list(args: &TemplatesListArgs) -> Result<()> {
-    let folder = folder(args.templates.as_deref())?;
-    let overrides = Overrides::load(&folder)?;
+    let (folder, overrides) = read_overrides(args.templates.as_deref())?;
     let all = render::all_templates();
     let rows: Vec<(bool, &str)> = all
         .iter()
@@ -124,8 +136,7 @@ enum Finding {
 }
 
 fn check(args: &TemplatesCheckArgs) -> Result<()> {
-    let folder = folder(args.templates.as_deref())?;
-    let overrides = Overrides::load(&folder)?;
+    let (folder, overrides) = read_overrides(args.templates.as_deref())?;
     let presets: Vec<presets::Preset> = match &args.preset {
         Some(name) => vec![presets::find(name).ok_or_else(|| Error::UnknownTemplate {
             path: format!("preset {name}"),

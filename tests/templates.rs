@@ -134,6 +134,16 @@ fn list_shows_which_templates_are_overridden() {
     assert!(out.contains(&format!("overridden {README}")), "{out}");
     assert!(out.contains("apigen     project/src/main.rs.tera"), "{out}");
     assert!(out.starts_with("1 of "), "{out}");
+    // A folder named but missing is a typo, not "no overrides".
+    for command in ["list", "check"] {
+        apigen(dir.path())
+            .args(["templates", command, "--templates", "nope"])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(
+                "nope: no such folder of template overrides",
+            ));
+    }
     // In a project, the folder is the project's own.
     let root = new_project(dir.path(), &["--templates", org.to_str().unwrap()]);
     apigen(&root)
