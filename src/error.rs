@@ -68,6 +68,9 @@ pub enum Error {
     #[error("apigen has no template {path:?} ({hint}); nothing was written")]
     UnknownTemplate { path: String, hint: String },
 
+    #[error("apigen has no preset {name:?}; its presets are {}", presets.join(", "))]
+    UnknownPreset { name: String, presets: Vec<String> },
+
     #[error(
         "no folder of template overrides: pass --templates DIR, run it in a project \
          (its .apigen/templates), or set APIGEN_TEMPLATES"

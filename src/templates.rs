@@ -135,94 +135,133 @@ enum Finding {
     Differs,
 }
 
+/// What `check` writes in the overrides folder, by path relative to it.
+#[derive(Default)]
+struct Writes {
+    new_files: Vec<RenderedFile>,
+    edits: Vec<FileEdit>,
+    removed: Vec<PathBuf>,
+}
+
+impl Writes {
+    /// `contents` as the snapshot file `path` (new, or replacing it).
+    fn snapshot(&mut self, folder: &Path, path: PathBuf, contents: &str) -> Result<()> {
+        let after = snapshot_file(contents);
+        match fs::read_to_string(folder.join(&path)) {
+            Ok(before) => self.edits.push(FileEdit {
+                path,
+                before,
+                after,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.new_files.push(RenderedFile {
+                    path,
+                    contents: after,
+                })
+            }
+            Err(e) => return Err(Error::io(folder.join(path))(e)),
+        }
+        Ok(())
+    }
+
+    /// All of it, or nothing.
+    fn apply(&self, folder: &Path) -> Result<()> {
+        writer::apply_changes(folder, &self.new_files, &self.edits, &self.removed)
+    }
+}
+
 fn check(args: &TemplatesCheckArgs) -> Result<()> {
     let (folder, overrides) = read_overrides(args.templates.as_deref())?;
-    let presets: Vec<presets::Preset> = match &args.preset {
-        Some(name) => vec![presets::find(name).ok_or_else(|| Error::UnknownTemplate {
-            path: format!("preset {name}"),
-            hint: format!(
-                "the presets are {}",
-                presets::all()
-                    .iter()
-                    .map(|p| p.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+    let presets = match &args.preset {
+        Some(name) => vec![presets::find(name).ok_or_else(|| Error::UnknownPreset {
+            name: name.clone(),
+            presets: presets::all().iter().map(|p| p.name.to_owned()).collect(),
         })?],
         None => presets::all(),
     };
     let expected = changed_outputs(&presets, &overrides)?;
-    let snapshots = folder.join(overrides::SNAPSHOTS);
-    let mut new_files = Vec::new();
-    let mut edits = Vec::new();
-    let mut removed = Vec::new();
+    let mut writes = Writes::default();
+    let mut failing = compare(&folder, &expected, args.accept, &mut writes)?;
+    // Snapshots of the presets checked (of any, with no --preset) that no
+    // override changes any more.
+    let left_over = |name: &str| {
+        (args.preset.is_none() || presets.iter().any(|p| p.writes(name)))
+            && !expected.contains_key(name)
+    };
+    failing.extend(leftovers(&folder, left_over, args.accept, &mut writes)?);
+    writes.apply(&folder)?;
+    report::snapshot_check(&folder, expected.len(), &failing, args.accept);
+    if failing.is_empty() || args.accept {
+        return Ok(());
+    }
+    Err(Error::SnapshotsDiffer {
+        folder: folder.join(overrides::SNAPSHOTS),
+        files: failing,
+    })
+}
+
+/// Compares each `expected` output with its snapshot in `folder`; plans a
+/// `.snap.new` beside each new or different one (with `accept`, the `.snap`
+/// itself) and the removal of pending files no longer needed. Returns the
+/// snapshots that did not match, each with what was found.
+fn compare(
+    folder: &Path,
+    expected: &BTreeMap<String, String>,
+    accept: bool,
+    writes: &mut Writes,
+) -> Result<Vec<String>> {
     let mut failing = Vec::new();
-    for (name, contents) in &expected {
-        let path = snapshots.join(format!("{name}.snap"));
+    for (name, contents) in expected {
+        let path = Path::new(overrides::SNAPSHOTS).join(format!("{name}.snap"));
         let pending = path.with_extension("snap.new");
-        let finding = match read_snapshot(&path)? {
+        let finding = match read_snapshot(&folder.join(&path))? {
             None => Finding::New,
             Some(stored) if normalize(&stored) == normalize(contents) => Finding::Matches,
             Some(_) => Finding::Differs,
         };
-        if pending.exists() && (finding == Finding::Matches || args.accept) {
-            removed.push(pending.clone());
+        if folder.join(&pending).exists() && (finding == Finding::Matches || accept) {
+            writes.removed.push(pending.clone());
         }
-        if finding == Finding::Matches {
-            continue;
-        }
-        let (target, what) = if args.accept {
-            (path, "accepted")
-        } else {
-            (
-                pending,
-                if finding == Finding::New {
-                    "new"
-                } else {
-                    "differs"
-                },
-            )
+        let what = match finding {
+            Finding::Matches => continue,
+            _ if accept => "accepted",
+            Finding::New => "new",
+            Finding::Differs => "differs",
         };
         failing.push(format!("{name}.snap ({what})"));
-        write_snapshot(&target, contents, &mut new_files, &mut edits)?;
+        writes.snapshot(folder, if accept { path } else { pending }, contents)?;
     }
-    // A snapshot of the presets checked (of any, with no --preset) that no
-    // override changes any more: a stored one is obsolete, a pending one stale.
-    let checked = |name: &str| {
-        (args.preset.is_none() || presets.iter().any(|p| p.writes(name)))
-            && !expected.contains_key(name)
-    };
-    for stored in stored_snapshots(&snapshots, ".snap")? {
-        if checked(&stored) {
-            failing.push(format!("{stored}.snap (obsolete: no override changes it)"));
-            if args.accept {
-                removed.push(snapshots.join(format!("{stored}.snap")));
+    Ok(failing)
+}
+
+/// The stored snapshots `left_over` picks: each is obsolete (deleted with
+/// `accept`); a pending `.snap.new` of one is stale and always removed.
+fn leftovers(
+    folder: &Path,
+    left_over: impl Fn(&str) -> bool,
+    accept: bool,
+    writes: &mut Writes,
+) -> Result<Vec<String>> {
+    let snapshots = Path::new(overrides::SNAPSHOTS);
+    let mut obsolete = Vec::new();
+    for stored in stored_snapshots(&folder.join(snapshots), ".snap")? {
+        if left_over(&stored) {
+            obsolete.push(format!("{stored}.snap (obsolete: no override changes it)"));
+            if accept {
+                writes
+                    .removed
+                    .push(snapshots.join(format!("{stored}.snap")));
             }
         }
     }
-    for stale in stored_snapshots(&snapshots, ".snap.new")? {
-        if checked(&stale) {
-            removed.push(snapshots.join(format!("{stale}.snap.new")));
+    for stale in stored_snapshots(&folder.join(snapshots), ".snap.new")? {
+        if left_over(&stale) {
+            writes
+                .removed
+                .push(snapshots.join(format!("{stale}.snap.new")));
         }
     }
-    let relative = |path: &PathBuf| path.strip_prefix(&folder).unwrap_or(path).to_path_buf();
-    let removed: Vec<PathBuf> = removed.iter().map(relative).collect();
-    for file in &mut new_files {
-        file.path = relative(&file.path);
-    }
-    for edit in &mut edits {
-        edit.path = relative(&edit.path);
-    }
-    writer::apply_changes(&folder, &new_files, &edits, &removed)?;
-    report::snapshot_check(&folder, expected.len(), &failing, args.accept);
-    if failing.is_empty() || args.accept {
-        Ok(())
-    } else {
-        Err(Error::SnapshotsDiffer {
-            folder: snapshots,
-            files: failing,
-        })
-    }
+    Ok(obsolete)
 }
 
 /// The snapshots the overrides change: each preset rendered with them and
@@ -276,29 +315,6 @@ fn normalize(text: &str) -> String {
 /// A snapshot file as insta writes one.
 pub fn snapshot_file(contents: &str) -> String {
     format!("---\nsource: {SOURCE}\n---\n{}\n", normalize(contents))
-}
-
-/// Plans writing `contents` as the snapshot at `path` (new, or replacing).
-fn write_snapshot(
-    path: &Path,
-    contents: &str,
-    new_files: &mut Vec<RenderedFile>,
-    edits: &mut Vec<FileEdit>,
-) -> Result<()> {
-    let after = snapshot_file(contents);
-    match fs::read_to_string(path) {
-        Ok(before) => edits.push(FileEdit {
-            path: path.to_path_buf(),
-            before,
-            after,
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => new_files.push(RenderedFile {
-            path: path.to_path_buf(),
-            contents: after,
-        }),
-        Err(e) => return Err(Error::io(path)(e)),
-    }
-    Ok(())
 }
 
 /// The names of the files in `folder` ending in `extension` (`.snap`,
