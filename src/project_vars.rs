@@ -442,13 +442,25 @@ mod tests {
             ProjectVars::new(&spec).fanout
         };
         let graphql = &[Protocol::Graphql];
-        assert_eq!(fanout(graphql, Database::Postgres, Cache::Redis), Some("redis"));
-        assert_eq!(fanout(graphql, Database::Mysql, Cache::Redis), Some("redis"));
-        assert_eq!(fanout(graphql, Database::Postgres, Cache::Memory), Some("postgres"));
+        assert_eq!(
+            fanout(graphql, Database::Postgres, Cache::Redis),
+            Some("redis")
+        );
+        assert_eq!(
+            fanout(graphql, Database::Mysql, Cache::Redis),
+            Some("redis")
+        );
+        assert_eq!(
+            fanout(graphql, Database::Postgres, Cache::Memory),
+            Some("postgres")
+        );
         assert_eq!(fanout(graphql, Database::Mysql, Cache::None), None);
         assert_eq!(fanout(graphql, Database::Sqlite, Cache::Redis), None);
         assert_eq!(fanout(graphql, Database::None, Cache::Redis), None);
-        assert_eq!(fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis), None);
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis),
+            None
+        );
     }
 
     #[test]
