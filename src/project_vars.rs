@@ -40,6 +40,12 @@ pub struct ProjectVars<'a> {
     /// project then has their settings (`config::SocketConfig`), charges their
     /// operations to the rate limit and, with sessions, checks a handshake's origin.
     pub sockets: bool,
+    /// The shared engine that carries what one instance must tell the others
+    /// (committed writes, ended credentials) to their sockets (`src/fanout/`):
+    /// `redis` (pub/sub) with the Redis cache, else `postgres` (`LISTEN/NOTIFY`);
+    /// absent without sockets, with SQLite or `--db none` (single-instance), and
+    /// for MySQL without Redis (no pub/sub engine: one instance's fan-out).
+    pub fanout: Option<&'static str>,
     /// The modules of the protocols it speaks that have a framing of their own
     /// on the HTTP port (gRPC): each has `src/<module>/framing.rs`, which the
     /// shared layers ask (`is_call`, `refusals_as_status`, `rpc`, `status`,
@@ -78,6 +84,7 @@ impl<'a> ProjectVars<'a> {
                 .protocols
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).holds_sockets),
+            fanout: fanout(spec),
             framings: spec
                 .protocols
                 .iter()
@@ -86,6 +93,25 @@ impl<'a> ProjectVars<'a> {
                 .filter_map(|protocol| protocol.module)
                 .collect(),
         }
+    }
+}
+
+/// [`ProjectVars::fanout`]: Redis when the project has it, else PostgreSQL.
+fn fanout(spec: &ProjectSpec) -> Option<&'static str> {
+    let sockets = spec
+        .protocols
+        .iter()
+        .any(|protocol| ProtocolVars::of(*protocol).holds_sockets);
+    // SQLite (a file) and `--db none` (memory) run as one instance.
+    let server_db = matches!(spec.db, Database::Postgres | Database::Mysql);
+    if !sockets || !server_db {
+        None
+    } else if spec.cache == Cache::Redis {
+        Some("redis")
+    } else if spec.db == Database::Postgres {
+        Some("postgres")
+    } else {
+        None
     }
 }
 
@@ -404,6 +430,37 @@ mod tests {
         assert!(live(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]));
         assert!(!live(&[Protocol::Rest]));
         assert!(!live(&[Protocol::Rest, Protocol::Grpc]));
+    }
+
+    #[test]
+    fn sockets_fan_out_through_redis_when_there_is_one_else_postgresql() {
+        let fanout = |protocols: &[Protocol], db, cache| {
+            let mut spec = ProjectSpec::with_defaults("shop");
+            spec.protocols = protocols.to_vec();
+            spec.db = db;
+            spec.cache = cache;
+            ProjectVars::new(&spec).fanout
+        };
+        let graphql = &[Protocol::Graphql];
+        assert_eq!(
+            fanout(graphql, Database::Postgres, Cache::Redis),
+            Some("redis")
+        );
+        assert_eq!(
+            fanout(graphql, Database::Mysql, Cache::Redis),
+            Some("redis")
+        );
+        assert_eq!(
+            fanout(graphql, Database::Postgres, Cache::Memory),
+            Some("postgres")
+        );
+        assert_eq!(fanout(graphql, Database::Mysql, Cache::None), None);
+        assert_eq!(fanout(graphql, Database::Sqlite, Cache::Redis), None);
+        assert_eq!(fanout(graphql, Database::None, Cache::Redis), None);
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis),
+            None
+        );
     }
 
     #[test]

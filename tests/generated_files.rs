@@ -252,6 +252,35 @@ fn best_practices_map_names_only_existing_files_and_tests() {
             }
         }
     }
+    // Sockets on a server database fan out across instances (PostgreSQL's own
+    // engine, or Redis): rows of their own.
+    for auth in Auth::supported() {
+        for (db, cache) in [
+            (Database::Postgres, Cache::None),
+            (Database::Mysql, Cache::Redis),
+        ] {
+            let spec = ProjectSpec {
+                protocols: vec![Protocol::Rest, Protocol::Graphql],
+                auth,
+                db,
+                cache,
+                ..ProjectSpec::with_defaults(NAME)
+            };
+            let files = project_of(&spec);
+            assert!(
+                files.contains_key("tests/instances.rs"),
+                "{}",
+                spec.summary()
+            );
+            let broken = broken_references(&files["docs/BEST_PRACTICES.md"], &files);
+            assert!(
+                broken.is_empty(),
+                "{}:\n{}",
+                spec.summary(),
+                broken.join("\n")
+            );
+        }
+    }
     let files = project(NAME);
     // The security document answers every item of the OWASP API Security Top 10 (2023).
     let security = &files["docs/SECURITY.md"];
