@@ -245,6 +245,32 @@ fn add_resource_with_grpc() {
     );
 }
 
+#[test]
+fn project_with_websocket() {
+    snapshot_project(
+        "websocket-jwt-sqlite-url",
+        &with_protocols(&[Protocol::Websocket]),
+    );
+}
+
+#[test]
+fn add_resource_with_websocket() {
+    snapshot_resource_in(
+        &with_protocols(&[Protocol::Rest, Protocol::Websocket]),
+        "add-products-websocket",
+        "products",
+        PRODUCTS,
+        false,
+    );
+    snapshot_resource_in(
+        &with_protocols(&[Protocol::Websocket]),
+        "add-order_items-owned-websocket-only",
+        "order_items",
+        ORDER_ITEMS,
+        true,
+    );
+}
+
 /// The default project with `--versioning header` or `none`.
 fn with_versioning(versioning: Versioning) -> ProjectSpec {
     ProjectSpec {
