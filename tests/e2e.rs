@@ -32,10 +32,10 @@ use std::time::{Duration, Instant};
 use apigen::matrix::{self, Combination, Resources};
 use apigen::project_vars::AuthVars;
 use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Protocol, Versioning, Writes};
-use tungstenite::client::IntoClientRequest;
 use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::succeeded;
 use servers::{Service, free_port};
+use tungstenite::client::IntoClientRequest;
 
 #[path = "e2e/outcome.rs"]
 mod outcome;
@@ -903,7 +903,10 @@ fn probe_websocket(
     if sessions {
         return match open(&[]) {
             Err(error) if error.contains("401") => Ok(()),
-            other => Err(format!("WebSocket without a session: {:?}", other.map(|_| ()))),
+            other => Err(format!(
+                "WebSocket without a session: {:?}",
+                other.map(|_| ())
+            )),
         };
     }
     let mut anonymous = open(&[])?;
