@@ -215,18 +215,97 @@ const COMMENTS: &str = "votes:int,body:text?";
 /// A third resource added and taken out again, and the cache turned on
 /// after creation: [`Resources::Updated`].
 fn live(combination: &Combination, project: &Path, log: &dyn Fn(&str)) -> Result<(), String> {
-    log("apigen add resource notes; apigen update --cache; apigen remove resource notes");
+    log(
+        "apigen add resource notes; a team's edits; apigen update --cache; apigen remove resource notes",
+    );
     apigen(
         project,
         &["add", "resource", "notes", "--fields", "text:string"],
     )?;
+    for edit in TEAM_EDITS {
+        edit.make(project)?;
+    }
     let cache = combination.choices.cache.name();
     apigen(project, &["update", "--cache", &cache])?;
     apigen(project, &["remove", "resource", "notes"])?;
     if project.join("src/routers/notes.rs").exists() {
         return Err("apigen remove resource notes left src/routers/notes.rs".into());
     }
+    for edit in TEAM_EDITS {
+        edit.kept(project)?;
+    }
     Ok(())
+}
+
+/// A line a team writes into its project before `apigen update`: after `anchor`
+/// (or at the end), in `path`. The update must keep it, and the project is then
+/// linted, tested and served like any other.
+struct TeamEdit {
+    path: &'static str,
+    anchor: Option<&'static str>,
+    line: &'static str,
+}
+
+/// A file the update changes too (`src/state.rs` gains the cache, the README its
+/// row), a handler it does not change, and a test of the team's own, which the
+/// project's `cargo test` then runs.
+const TEAM_EDITS: [TeamEdit; 4] = [
+    TeamEdit {
+        path: "src/state.rs",
+        anchor: Some("//! Shared application state"),
+        line: "//! Team note: keep every field cheap to clone.",
+    },
+    TeamEdit {
+        path: "src/routers/health.rs",
+        anchor: Some("#[utoipa::path("),
+        line: "// Team note: the load balancer probes this every 5 s.",
+    },
+    TeamEdit {
+        path: "README.md",
+        anchor: None,
+        line: "Team note: the platform team is on call for this service.",
+    },
+    TeamEdit {
+        path: "tests/team.rs",
+        anchor: None,
+        line: "#[test]\nfn the_team_note_is_in_the_readme() {\n    \
+               assert!(include_str!(\"../README.md\").contains(\"platform team\"));\n}",
+    },
+];
+
+impl TeamEdit {
+    fn make(&self, project: &Path) -> Result<(), String> {
+        let path = project.join(self.path);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let edited = match self.anchor {
+            Some(anchor) => {
+                let at = text
+                    .find(anchor)
+                    .ok_or_else(|| format!("{} has no `{anchor}` to edit at", self.path))?;
+                format!("{}{}\n{}", &text[..at], self.line, &text[at..])
+            }
+            None if text.is_empty() => format!("{}\n", self.line),
+            None => format!("{text}\n{}\n", self.line),
+        };
+        std::fs::write(&path, edited).map_err(|err| format!("{}: {err}", self.path))
+    }
+
+    fn kept(&self, project: &Path) -> Result<(), String> {
+        let text = std::fs::read_to_string(project.join(self.path)).unwrap_or_default();
+        if !text.contains(self.line) {
+            return Err(format!(
+                "apigen update lost the team's edit of {}",
+                self.path
+            ));
+        }
+        if text.contains("<<<<<<<") {
+            return Err(format!(
+                "apigen update left conflict markers in {}",
+                self.path
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `apigen new NAME --yes` and the combination's flags (a lived project's
