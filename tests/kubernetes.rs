@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use apigen::new::project_files;
 use apigen::overrides::Overrides;
-use apigen::render::Secrets;
+use apigen::render::{RenderedFile, Secrets};
 use apigen::spec::{Auth, Cache, Database, ProjectSpec, Protocol};
 
 /// The validator, pinned: its schemas are those of Kubernetes [`KUBERNETES`].
@@ -53,13 +53,18 @@ fn run(command: &mut Command, what: &str) {
     );
 }
 
-/// `spec`'s manifests, written into a fresh folder.
-fn manifests(spec: &ProjectSpec) -> (tempfile::TempDir, Vec<PathBuf>) {
+/// What apigen generates for `spec`.
+fn generated(spec: &ProjectSpec) -> Vec<RenderedFile> {
     let secrets = Secrets {
         jwt_secret: "0".repeat(64),
         metrics_token: "0".repeat(64),
     };
-    let files = project_files(spec, &secrets, &Overrides::none()).unwrap();
+    project_files(spec, &secrets, &Overrides::none()).unwrap()
+}
+
+/// `spec`'s manifests, written into a fresh folder.
+fn manifests(spec: &ProjectSpec) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let files = generated(spec);
     let dir = tempfile::tempdir().unwrap();
     let mut written = Vec::new();
     for name in MANIFESTS {
@@ -170,15 +175,7 @@ fn probes_and_grace_period_fit_the_server() {
 #[test]
 fn a_single_instance_project_has_no_manifests() {
     for db in [Database::Sqlite, Database::None] {
-        let files = project_files(
-            &spec("solo", |s| s.db = db),
-            &Secrets {
-                jwt_secret: "0".repeat(64),
-                metrics_token: "0".repeat(64),
-            },
-            &Overrides::none(),
-        )
-        .unwrap();
+        let files = generated(&spec("solo", |s| s.db = db));
         assert!(!files.iter().any(|file| file.path.starts_with("deploy")));
     }
 }
