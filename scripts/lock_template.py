@@ -23,6 +23,7 @@ locks. Run it twice when a dependency was added: the second run starts from
 the first's lock and changes nothing, which shows the template is complete.
 """
 
+import concurrent.futures
 import itertools
 import os
 import subprocess
@@ -49,12 +50,13 @@ HEADER = (
 
 
 def exact_locks(work: Path) -> dict:
-    """The settled Cargo.lock of a fresh project for every combination."""
+    """The settled Cargo.lock of a fresh project for every combination, settled
+    `WORKERS` (default 4) at a time: each waits mostly on cargo's resolver."""
     target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
     subprocess.run(["cargo", "build", "--quiet"], cwd=ROOT, check=True)
     apigen = Path(target) / "debug" / "apigen"
-    locks = {}
-    for combo in COMBOS:
+
+    def settle(combo: tuple) -> dict:
         project = work / "-".join(combo)
         flags = [arg for flag, value in zip(FLAGS, combo) for arg in (flag, value)]
         subprocess.run(
@@ -65,8 +67,11 @@ def exact_locks(work: Path) -> dict:
             ["cargo", "metadata", "--format-version", "1"],
             cwd=project, check=True, stdout=subprocess.DEVNULL,
         )
-        locks[combo] = tomllib.loads((project / "Cargo.lock").read_text())
-    return locks
+        return tomllib.loads((project / "Cargo.lock").read_text())
+
+    workers = int(os.environ.get("WORKERS", "4"))
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return dict(zip(COMBOS, pool.map(settle, COMBOS)))
 
 
 def condition(combos: set, dimensions=DIMENSIONS) -> str | None:
