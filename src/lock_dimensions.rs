@@ -144,7 +144,16 @@ mod tests {
         );
         assert_eq!(
             dimensions[3].values,
-            ["rest", "rest,graphql", "rest,grpc", "rest,graphql,grpc"]
+            [
+                "rest",
+                "rest,graphql",
+                "rest,grpc",
+                "rest,websocket",
+                "rest,graphql,grpc",
+                "rest,graphql,websocket",
+                "rest,grpc,websocket",
+                "rest,graphql,grpc,websocket"
+            ]
         );
     }
 

@@ -110,6 +110,8 @@ pub fn all() -> Vec<Preset> {
     let graphql_only = with(|s| s.protocols = vec![Protocol::Graphql]);
     let grpc = with(|s| s.protocols = vec![Protocol::Rest, Protocol::Grpc]);
     let grpc_only = with(|s| s.protocols = vec![Protocol::Grpc]);
+    let websocket = with(|s| s.protocols = vec![Protocol::Rest, Protocol::Websocket]);
+    let websocket_only = with(|s| s.protocols = vec![Protocol::Websocket]);
     let header = with(|s| s.versioning = Versioning::Header);
     let unversioned = with(|s| s.versioning = Versioning::None);
     vec![
@@ -125,6 +127,7 @@ pub fn all() -> Vec<Preset> {
         project("rest-oauth2-sqlite-url", oauth2.clone()),
         project("rest+graphql-jwt-sqlite-url", graphql.clone()),
         project("rest+grpc-jwt-sqlite-url", grpc.clone()),
+        project("websocket-jwt-sqlite-url", websocket_only.clone()),
         project("rest-jwt-sqlite-header", header.clone()),
         project("rest-jwt-sqlite-none", unversioned),
         products("add-products", default()),
@@ -140,6 +143,8 @@ pub fn all() -> Vec<Preset> {
         order_items("add-order_items-owned-graphql-only", graphql_only),
         products("add-products-grpc", grpc),
         order_items("add-order_items-owned-grpc-only", grpc_only),
+        products("add-products-websocket", websocket),
+        order_items("add-order_items-owned-websocket-only", websocket_only),
         products("add-products-versioning-header", header.clone()),
         products("add-products-postgres", postgres.clone()),
         order_items("add-order_items-owned-postgres", postgres),

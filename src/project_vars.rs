@@ -83,7 +83,7 @@ impl<'a> ProjectVars<'a> {
             sockets: spec
                 .protocols
                 .iter()
-                .any(|protocol| ProtocolVars::of(*protocol).holds_sockets),
+                .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some()),
             fanout: fanout(spec),
             framings: spec
                 .protocols
@@ -101,7 +101,7 @@ fn fanout(spec: &ProjectSpec) -> Option<&'static str> {
     let sockets = spec
         .protocols
         .iter()
-        .any(|protocol| ProtocolVars::of(*protocol).holds_sockets);
+        .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some());
     // SQLite (a file) and `--db none` (memory) run as one instance.
     let server_db = matches!(spec.db, Database::Postgres | Database::Mysql);
     if !sockets || !server_db {
@@ -133,9 +133,10 @@ pub struct ProtocolVars {
     /// Clients subscribe to changes over it (GraphQL subscriptions): the project
     /// then publishes committed writes (`live_changes`).
     pub subscribes: bool,
-    /// It keeps WebSockets open beyond their request (GraphQL subscriptions): the
-    /// project then has `sockets`.
-    pub holds_sockets: bool,
+    /// Where it keeps WebSockets open beyond their request, after the API prefix
+    /// (GraphQL subscriptions' `/graphql/ws`), if it does: the project then has
+    /// `sockets`, whose guard (`src/socket.rs`) every such protocol shares.
+    pub socket_path: Option<&'static str>,
     /// It has settings of its own (GraphQL's introspection, gRPC's reflection):
     /// `src/config/<module>.rs` with `<Module>Config`, a field of `HttpConfig`
     /// named after the module, which `config/mod.rs` and `config/http.rs` list.
@@ -162,7 +163,7 @@ impl ProtocolVars {
             module: None,
             refusal: "403 problem+json over REST",
             subscribes: false,
-            holds_sockets: false,
+            socket_path: None,
             settings: false,
             framing: false,
             versions: None,
@@ -175,7 +176,7 @@ impl ProtocolVars {
                 module: Some("graphql"),
                 refusal: "`FORBIDDEN` in GraphQL",
                 subscribes: true,
-                holds_sockets: true,
+                socket_path: Some("/graphql/ws"),
                 settings: true,
                 versions: Some(VersionedSchema {
                     folders: &[],
@@ -238,8 +239,19 @@ impl ProtocolVars {
                 ),
                 ..rest
             },
-            // Not generated yet (`Choice::is_supported`): refused before rendering.
-            Protocol::Websocket | Protocol::Soap => Self {
+            Protocol::Websocket => Self {
+                title: "WebSocket",
+                module: Some("websocket"),
+                refusal: "a `FORBIDDEN` error frame over the WebSocket",
+                subscribes: true,
+                socket_path: Some("/ws"),
+                next_step: Some(
+                    "and open ws://127.0.0.1:8080{api_prefix}/ws (JSON messages, see the README)",
+                ),
+                ..rest
+            },
+            // Declined (`Choice::declined`): refused before rendering.
+            Protocol::Soap => Self {
                 title: "",
                 refusal: "",
                 ..rest
@@ -427,6 +439,7 @@ mod tests {
             ProjectVars::new(&spec).live_changes
         };
         assert!(live(&[Protocol::Graphql]));
+        assert!(live(&[Protocol::Websocket]));
         assert!(live(&[Protocol::Rest, Protocol::Graphql, Protocol::Grpc]));
         assert!(!live(&[Protocol::Rest]));
         assert!(!live(&[Protocol::Rest, Protocol::Grpc]));
@@ -471,6 +484,7 @@ mod tests {
             ProjectVars::new(&spec).sockets
         };
         assert!(sockets(&[Protocol::Graphql]));
+        assert!(sockets(&[Protocol::Rest, Protocol::Websocket]));
         assert!(sockets(&[
             Protocol::Rest,
             Protocol::Graphql,

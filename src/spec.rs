@@ -142,7 +142,10 @@ impl Choice for Protocol {
     const QUESTION: &'static str = "Which protocols should the API speak?";
 
     fn is_supported(self) -> bool {
-        matches!(self, Protocol::Rest | Protocol::Graphql | Protocol::Grpc)
+        matches!(
+            self,
+            Protocol::Rest | Protocol::Graphql | Protocol::Grpc | Protocol::Websocket
+        )
     }
 
     fn declined(self) -> Option<&'static str> {
@@ -511,18 +514,16 @@ mod tests {
     }
 
     #[test]
-    fn an_unsupported_choice_is_named_with_the_supported_ones() {
+    fn every_protocol_but_the_declined_one_is_supported() {
         assert_eq!(ProjectSpec::with_defaults("shop").unsupported(), None);
         let spec = ProjectSpec {
             protocols: vec![Protocol::Rest, Protocol::Websocket],
             ..ProjectSpec::with_defaults("shop")
         };
-        let unsupported = spec.unsupported().expect("websocket is not generated yet");
-        assert_eq!(
-            (unsupported.flag, unsupported.value.as_str()),
-            ("--protocol", "websocket")
-        );
-        assert!(unsupported.available.contains("grpc"), "{unsupported:?}");
+        assert_eq!(spec.unsupported(), None);
+        let soap = first_unsupported(&[Protocol::Rest, Protocol::Soap]).expect("soap is declined");
+        assert_eq!((soap.flag, soap.value.as_str()), ("--protocol", "soap"));
+        assert!(soap.available.contains("websocket"), "{soap:?}");
     }
 
     #[test]

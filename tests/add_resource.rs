@@ -323,8 +323,8 @@ fn a_recorded_choice_apigen_cannot_generate_is_refused() {
         ),
         (
             "protocols = [\"rest\"]",
-            "protocols = [\"websocket\"]",
-            "it names --protocol websocket, which this apigen cannot generate",
+            "protocols = [\"soap\"]",
+            "it names --protocol soap, which this apigen cannot generate",
         ),
     ] {
         fs::write(&recorded, text.replace(from, to)).unwrap();

@@ -194,24 +194,6 @@ fn unknown_flag_values_are_refused_by_name() {
 }
 
 #[test]
-fn values_not_built_yet_are_refused_before_writing() {
-    let dir = TempDir::new().unwrap();
-    for args in [
-        ["--protocol", "rest,websocket"],
-        ["--protocol", "websocket"],
-    ] {
-        apigen(dir.path())
-            .args(["new", "shop"])
-            .args(args)
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains("not supported yet"))
-            .stderr(predicate::str::contains(args[0]));
-        assert!(tree(dir.path()).is_empty(), "{args:?} wrote something");
-    }
-}
-
-#[test]
 fn soap_is_refused_with_the_reason_and_what_to_do_instead() {
     let dir = TempDir::new().unwrap();
     apigen(dir.path())

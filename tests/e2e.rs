@@ -35,6 +35,7 @@ use apigen::spec::{Auth, Cache, Choice, Database, ProjectSpec, Protocol, Version
 use libtest_mimic::{Arguments, Failed, Trial};
 use outcome::succeeded;
 use servers::{Service, free_port};
+use tungstenite::client::IntoClientRequest;
 
 #[path = "e2e/outcome.rs"]
 mod outcome;
@@ -604,6 +605,9 @@ fn probe(combination: &Combination, served: &Served) -> Result<(), String> {
     if combination.choices.protocols.contains(&Protocol::Grpc) {
         probe_grpc(combination, served, &credential)?;
     }
+    if combination.choices.protocols.contains(&Protocol::Websocket) {
+        probe_websocket(combination, served, &credential)?;
+    }
     authenticated_get(
         served.port,
         &probe_path(combination, served.prefix),
@@ -896,6 +900,104 @@ fn probe_graphql(
     }
     Ok(())
 }
+
+/// A real WebSocket client at `{prefix}/ws`: the caller proven as a browser does it
+/// (the session cookie on the handshake, or the credentials in the first `auth`
+/// message), then a request answered over the socket (where resources were added,
+/// a subscription to `products` and a page of them; else the refusal naming the
+/// missing resource). Where the method has credentials, a socket without them is
+/// refused: the handshake (sessions), or the request with `UNAUTHENTICATED`.
+fn probe_websocket(
+    combination: &Combination,
+    served: &Served,
+    credential: &Credential,
+) -> Result<(), String> {
+    let url = format!("ws://127.0.0.1:{}{}/ws", served.port, served.prefix);
+    let sessions = combination.choices.auth == Auth::Session;
+    let open = |headers: &[(&'static str, String)]| {
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|error| format!("{url}: {error}"))?;
+        for (name, value) in headers {
+            let value = value.parse().map_err(|_| format!("header {name}"))?;
+            request.headers_mut().insert(*name, value);
+        }
+        tungstenite::connect(request)
+            .map(|(socket, _)| socket)
+            .map_err(|error| format!("WebSocket {url}: {error}"))
+    };
+    let exchange = |socket: &mut WebSocket, message: serde_json::Value| {
+        socket
+            .send(tungstenite::Message::text(message.to_string()))
+            .map_err(|error| format!("WebSocket send: {error}"))?;
+        loop {
+            match socket.read() {
+                Ok(tungstenite::Message::Text(text)) => {
+                    return serde_json::from_str::<serde_json::Value>(&text)
+                        .map_err(|error| format!("WebSocket answer {text}: {error}"));
+                }
+                Ok(_) => continue,
+                Err(error) => return Err(format!("WebSocket read: {error}")),
+            }
+        }
+    };
+    let cookie: Vec<_> = credential
+        .headers
+        .iter()
+        .filter(|(name, _)| *name == "Cookie")
+        .cloned()
+        .collect();
+    let mut socket = open(if sessions { &cookie } else { &[] })?;
+    if !credential.headers.is_empty() && !sessions {
+        let credentials: serde_json::Map<_, _> = credential
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_lowercase(), value.clone().into()))
+            .collect();
+        let auth = serde_json::json!({ "v": 1, "type": "auth", "credentials": credentials });
+        let proven = exchange(&mut socket, auth)?;
+        if proven["type"] != "reply" {
+            return Err(format!("WebSocket auth: {proven}"));
+        }
+    }
+    let list = serde_json::json!({ "v": 1, "ref": "l", "type": "list", "resource": "products", "limit": 1 });
+    if combination.resources == Resources::Fresh {
+        let answer = exchange(&mut socket, list.clone())?;
+        if answer["error"]["code"] != "NOT_FOUND" || answer["ref"] != "l" {
+            return Err(format!("WebSocket list of no resource: {answer}"));
+        }
+    } else {
+        let subscribe = serde_json::json!({ "v": 1, "type": "subscribe", "resource": "products" });
+        let subscribed = exchange(&mut socket, subscribe)?;
+        let page = exchange(&mut socket, list.clone())?;
+        if subscribed["type"] != "reply" || page["data"]["total"].as_u64().is_none() {
+            return Err(format!("WebSocket subscribe and list: {subscribed} {page}"));
+        }
+    }
+    let _ = socket.close(None);
+    if credential.headers.is_empty() {
+        return Ok(());
+    }
+    if sessions {
+        return match open(&[]) {
+            Err(error) if error.contains("401") => Ok(()),
+            other => Err(format!(
+                "WebSocket without a session: {:?}",
+                other.map(|_| ())
+            )),
+        };
+    }
+    let mut anonymous = open(&[])?;
+    let refused = exchange(&mut anonymous, list)?;
+    if refused["error"]["code"] != "UNAUTHENTICATED" {
+        return Err(format!("WebSocket list without credentials: {refused}"));
+    }
+    Ok(())
+}
+
+/// A client's socket to the served app.
+type WebSocket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
 
 /// The HTTP port also speaks gRPC (cleartext HTTP/2, as `curl --http2-prior-knowledge`
 /// sends it): the standard health check answers SERVING, and where resources

@@ -278,8 +278,8 @@ fn a_database_change_is_refused_and_writes_nothing() {
     );
     refused(
         &root,
-        &["--protocol", "websocket"],
-        "--protocol websocket is not supported yet",
+        &["--protocol", "soap"],
+        "--protocol soap is not supported yet",
     );
     // `products` is written by admins (jwt's default), which `--auth none` cannot enforce.
     refused(
