@@ -5,7 +5,8 @@
 
 Starts BINARY in PROJECT_DIR under `valgrind --tool=callgrind` (bench/generated.env,
 as run.sh), registers and logs in where the app has accounts, creates one item when PATH
-has `{id}` (which becomes its id), sends 200 warm-up requests to PATH on one keep-alive
+has `{id}` (which becomes its id; where only admins write, the user is promoted first with
+BINARY's `promote-admin`), sends 200 warm-up requests to PATH on one keep-alive
 connection (with the bearer token unless --anonymous), zeroes the counters, sends
 REQUESTS (1000) more and dumps. The instruction count does not
 depend on the machine's load; the profile is bench/.work/callgrind.out.2, to read with
@@ -48,11 +49,18 @@ def main():
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     try:
         conn = connect()
-        token = login(conn, {"email": "callgrind@example.com", "password": "callgrind-password-1",
-                             "name": "Callgrind"})
+        user = {"email": "callgrind@example.com", "password": "callgrind-password-1", "name": "Callgrind"}
+        token = login(conn, user)
         target = path
         if "{id}" in path:
             status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
+            if status == 403:  # only admins write (`--writes admin`, the default): promote, log in again
+                subprocess.run([binary, "promote-admin", user["email"]], cwd=project, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                status, data = request(conn, "POST", "/v1/auth/login",
+                                       {k: user[k] for k in ("email", "password")})
+                token = json.loads(data)["access_token"]
+                status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
             if status != 201:
                 sys.exit(f"POST /v1/items: {status} {body[:300]!r}")
             target = path.replace("{id}", json.loads(body)["id"])
