@@ -46,6 +46,11 @@ pub struct ProjectVars<'a> {
     /// absent without sockets, with SQLite or `--db none` (single-instance), and
     /// for MySQL without Redis (no pub/sub engine: one instance's fan-out).
     pub fanout: Option<&'static str>,
+    /// The project runs as several instances (PostgreSQL or MySQL) and shares more
+    /// between them than its database: a fan-out, or Redis (cache and rate-limit
+    /// counters). `tests/instances.rs` then starts two and proves what they share
+    /// (`TestApp::another_instance`).
+    pub instances: bool,
     /// The modules of the protocols it speaks that have a framing of their own
     /// on the HTTP port (gRPC): each has `src/<module>/framing.rs`, which the
     /// shared layers ask (`is_call`, `refusals_as_status`, `rpc`, `status`,
@@ -85,6 +90,8 @@ impl<'a> ProjectVars<'a> {
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some()),
             fanout: fanout(spec),
+            instances: matches!(spec.db, Database::Postgres | Database::Mysql)
+                && (fanout(spec).is_some() || spec.cache == Cache::Redis),
             framings: spec
                 .protocols
                 .iter()
@@ -474,6 +481,24 @@ mod tests {
             fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis),
             None
         );
+    }
+
+    #[test]
+    fn two_instances_are_tested_when_they_share_a_fan_out_or_redis() {
+        let instances = |protocols: &[Protocol], db, cache| {
+            let mut spec = ProjectSpec::with_defaults("shop");
+            spec.protocols = protocols.to_vec();
+            spec.db = db;
+            spec.cache = cache;
+            ProjectVars::new(&spec).instances
+        };
+        let rest = &[Protocol::Rest];
+        assert!(instances(rest, Database::Postgres, Cache::Redis));
+        assert!(instances(rest, Database::Mysql, Cache::Redis));
+        assert!(instances(&[Protocol::Graphql], Database::Postgres, Cache::None));
+        assert!(!instances(rest, Database::Mysql, Cache::None));
+        assert!(!instances(rest, Database::Sqlite, Cache::Redis));
+        assert!(!instances(rest, Database::None, Cache::Redis));
     }
 
     #[test]
