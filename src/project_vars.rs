@@ -41,10 +41,11 @@ pub struct ProjectVars<'a> {
     /// operations to the rate limit and, with sessions, checks a handshake's origin.
     pub sockets: bool,
     /// The shared engine that carries what one instance must tell the others
-    /// (committed writes, ended credentials) to their sockets (`src/fanout/`):
-    /// `redis` (pub/sub) with the Redis cache, else `postgres` (`LISTEN/NOTIFY`);
-    /// absent without sockets, with SQLite or `--db none` (single-instance), and
-    /// for MySQL without Redis (no pub/sub engine: one instance's fan-out).
+    /// (committed writes and ended credentials to their sockets, invalidations to
+    /// their memory caches) (`src/fanout/`): `redis` (pub/sub) with the Redis
+    /// cache, else `postgres` (`LISTEN/NOTIFY`); absent with neither sockets nor a
+    /// memory cache, with SQLite or `--db none` (single-instance), and for MySQL
+    /// without Redis (no pub/sub engine: one instance's fan-out).
     pub fanout: Option<&'static str>,
     /// The project runs as several instances (PostgreSQL or MySQL) and shares more
     /// between them than its database: a fan-out, or Redis (cache and rate-limit
@@ -111,7 +112,8 @@ fn fanout(spec: &ProjectSpec) -> Option<&'static str> {
         .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some());
     // SQLite (a file) and `--db none` (memory) run as one instance.
     let server_db = matches!(spec.db, Database::Postgres | Database::Mysql);
-    if !sockets || !server_db {
+    // Without sockets, only a cache in each instance's memory has something to hear.
+    if !(sockets || spec.cache == Cache::Memory) || !server_db {
         None
     } else if spec.cache == Cache::Redis {
         Some("redis")
@@ -479,6 +481,15 @@ mod tests {
         assert_eq!(fanout(graphql, Database::None, Cache::Redis), None);
         assert_eq!(
             fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis),
+            None
+        );
+        // A memory cache hears of the other instances' invalidations.
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Postgres, Cache::Memory),
+            Some("postgres")
+        );
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Mysql, Cache::Memory),
             None
         );
     }
