@@ -506,7 +506,8 @@ mod tests {
         let rest = &[Protocol::Rest];
         assert!(instances(rest, Database::Postgres, Cache::Redis));
         assert!(instances(rest, Database::Mysql, Cache::Redis));
-        assert!(instances(&[Protocol::Graphql], Database::Postgres, Cache::None));
+        let graphql = &[Protocol::Graphql];
+        assert!(instances(graphql, Database::Postgres, Cache::None));
         assert!(!instances(rest, Database::Mysql, Cache::None));
         assert!(!instances(rest, Database::Sqlite, Cache::Redis));
         assert!(!instances(rest, Database::None, Cache::Redis));
