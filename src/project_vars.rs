@@ -41,11 +41,17 @@ pub struct ProjectVars<'a> {
     /// operations to the rate limit and, with sessions, checks a handshake's origin.
     pub sockets: bool,
     /// The shared engine that carries what one instance must tell the others
-    /// (committed writes, ended credentials) to their sockets (`src/fanout/`):
-    /// `redis` (pub/sub) with the Redis cache, else `postgres` (`LISTEN/NOTIFY`);
-    /// absent without sockets, with SQLite or `--db none` (single-instance), and
-    /// for MySQL without Redis (no pub/sub engine: one instance's fan-out).
+    /// (committed writes and ended credentials to their sockets, invalidations to
+    /// their memory caches) (`src/fanout/`): `redis` (pub/sub) with the Redis
+    /// cache, else `postgres` (`LISTEN/NOTIFY`); absent with neither sockets nor a
+    /// memory cache, with SQLite or `--db none` (single-instance), and for MySQL
+    /// without Redis (no pub/sub engine: one instance's fan-out).
     pub fanout: Option<&'static str>,
+    /// The project runs as several instances (PostgreSQL or MySQL) and shares more
+    /// between them than its database: a fan-out, or Redis (cache and rate-limit
+    /// counters). `tests/instances.rs` then starts two and proves what they share
+    /// (`TestApp::another_instance`).
+    pub instances: bool,
     /// The modules of the protocols it speaks that have a framing of their own
     /// on the HTTP port (gRPC): each has `src/<module>/framing.rs`, which the
     /// shared layers ask (`is_call`, `refusals_as_status`, `rpc`, `status`,
@@ -85,6 +91,8 @@ impl<'a> ProjectVars<'a> {
                 .iter()
                 .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some()),
             fanout: fanout(spec),
+            instances: matches!(spec.db, Database::Postgres | Database::Mysql)
+                && (fanout(spec).is_some() || spec.cache == Cache::Redis),
             framings: spec
                 .protocols
                 .iter()
@@ -104,7 +112,8 @@ fn fanout(spec: &ProjectSpec) -> Option<&'static str> {
         .any(|protocol| ProtocolVars::of(*protocol).socket_path.is_some());
     // SQLite (a file) and `--db none` (memory) run as one instance.
     let server_db = matches!(spec.db, Database::Postgres | Database::Mysql);
-    if !sockets || !server_db {
+    // Without sockets, only a cache in each instance's memory has something to hear.
+    if !(sockets || spec.cache == Cache::Memory) || !server_db {
         None
     } else if spec.cache == Cache::Redis {
         Some("redis")
@@ -474,6 +483,34 @@ mod tests {
             fanout(&[Protocol::Rest], Database::Postgres, Cache::Redis),
             None
         );
+        // A memory cache hears of the other instances' invalidations.
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Postgres, Cache::Memory),
+            Some("postgres")
+        );
+        assert_eq!(
+            fanout(&[Protocol::Rest], Database::Mysql, Cache::Memory),
+            None
+        );
+    }
+
+    #[test]
+    fn two_instances_are_tested_when_they_share_a_fan_out_or_redis() {
+        let instances = |protocols: &[Protocol], db, cache| {
+            let mut spec = ProjectSpec::with_defaults("shop");
+            spec.protocols = protocols.to_vec();
+            spec.db = db;
+            spec.cache = cache;
+            ProjectVars::new(&spec).instances
+        };
+        let rest = &[Protocol::Rest];
+        assert!(instances(rest, Database::Postgres, Cache::Redis));
+        assert!(instances(rest, Database::Mysql, Cache::Redis));
+        let graphql = &[Protocol::Graphql];
+        assert!(instances(graphql, Database::Postgres, Cache::None));
+        assert!(!instances(rest, Database::Mysql, Cache::None));
+        assert!(!instances(rest, Database::Sqlite, Cache::Redis));
+        assert!(!instances(rest, Database::None, Cache::Redis));
     }
 
     #[test]
