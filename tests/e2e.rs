@@ -988,8 +988,11 @@ fn probe_websocket(
             )),
         };
     }
+    // A subscription names its caller before its resource, so it is refused the
+    // same way whether or not the project has resources yet.
     let mut anonymous = open(&[])?;
-    let refused = exchange(&mut anonymous, list)?;
+    let subscribe = serde_json::json!({ "v": 1, "type": "subscribe", "resource": "products" });
+    let refused = exchange(&mut anonymous, subscribe)?;
     if refused["error"]["code"] != "UNAUTHENTICATED" {
         return Err(format!("WebSocket list without credentials: {refused}"));
     }
