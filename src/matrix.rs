@@ -83,7 +83,10 @@ impl Combination {
     /// projects sharing one target folder never share a binary.
     pub fn project_name(&self) -> String {
         // Short protocol names keep it within a crate name's 64 characters.
-        let name = self.name().replace("graphql", "gql").replace("websocket", "ws");
+        let name = self
+            .name()
+            .replace("graphql", "gql")
+            .replace("websocket", "ws");
         format!("e2e_{}", name.replace(['-', '+'], "_"))
     }
 
