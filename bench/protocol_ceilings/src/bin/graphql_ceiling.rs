@@ -90,7 +90,11 @@ struct Mutation;
 
 #[Object]
 impl Mutation {
-    async fn create_item(&self, ctx: &async_graphql::Context<'_>, input: ItemInput) -> Result<Item> {
+    async fn create_item(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        input: ItemInput,
+    ) -> Result<Item> {
         let valid = |s: &str| (1..=255).contains(&s.chars().count());
         if !valid(&input.name) || !valid(&input.email) {
             return Err("validation failed".into());
@@ -122,7 +126,9 @@ async fn main() {
     let app = Router::new()
         .route("/v1/graphql", post(graphql))
         .with_state(schema);
-    let listener = tokio::net::TcpListener::bind(address()).await.expect("bind");
+    let listener = tokio::net::TcpListener::bind(address())
+        .await
+        .expect("bind");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
