@@ -7,8 +7,9 @@ docs/performance.md).
 
 BINARY is the generated app (started in PROJECT_DIR with bench/generated.env, as
 bench/callgrind.py and bench/run.sh do) or a ceiling: graphql_ceiling, grpc_ceiling.
-GRPC_CLIENT (default: grpc_client beside BINARY, else in the ceilings' release build
-under CARGO_TARGET_DIR) is the h2c client of bench/protocol_ceilings.
+GRPC_CLIENT (default: grpc_client beside BINARY, else $CARGO_TARGET_DIR/apps/release/
+grpc_client, CARGO_TARGET_DIR defaulting to target/) is the h2c client of
+bench/protocol_ceilings.
 
 Either way: a fresh SQLite file; where the app has accounts (the generated app's REST
 routes answer) a user registers, is promoted to admin with BINARY's `promote-admin` (only
