@@ -362,7 +362,9 @@ fn cache_presets_map_caching_document_its_variables_and_run_redis_in_ci() {
 /// Runs the toolchain's `rustfmt`; it fails, never skips, without one.
 #[test]
 fn rust_files_are_rustfmt_clean_with_a_long_name() {
-    let name = "a-rather-long-billing-and-invoicing-service-name";
+    // As long as a crate name may be (64 characters).
+    let name = "a-rather-long-billing-and-invoicing-service-name-of-64-character";
+    assert_eq!(name.len(), 64);
     let every = Auth::supported().into_iter().flat_map(|auth| {
         Database::supported().into_iter().flat_map(move |db| {
             let caches = Cache::supported()
