@@ -51,6 +51,8 @@ import sys
 import time
 import urllib.request
 
+from bench import TCK, generated_env, proc_status, proc_ticks  # bench.py, beside this file
+
 try:
     from websockets.asyncio.client import connect
 except ImportError:
@@ -58,26 +60,6 @@ except ImportError:
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 USER = {"email": "sockets@example.com", "password": "bench-password-1234", "name": "Bench"}
-TCK = os.sysconf("SC_CLK_TCK")
-
-
-def generated_env():
-    lines = (line.strip() for line in open(os.path.join(BENCH, "generated.env")))
-    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
-
-
-def proc_status(pid, key):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def proc_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
 
 
 def busy_ticks():
