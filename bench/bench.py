@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Helpers for bench/run.sh (stdlib only).
 
-  bench.py seed URL N OUT_DIR           register+login where the app has accounts, POST N items;
-                                         writes OUT_DIR/token and OUT_DIR/ids (one uuid a line)
+  bench.py seed URL N OUT_DIR [PROMOTE...]
+                                         register+login where the app has accounts, POST N items;
+                                         writes OUT_DIR/token and OUT_DIR/ids (one uuid a line).
+                                         Where only admins write (403), PROMOTE + the bench user's
+                                         e-mail is run (the binary's `promote-admin`), then login again
   bench.py quiet MAX_BUSY TIMEOUT        wait until the machine is <= MAX_BUSY % busy over 2 s
   bench.py measure SERVER_PID JSON_OUT META_JSON -- WRK_CMD...
                                          run wrk, append one JSON line: wrk's numbers, server CPU
@@ -19,6 +22,8 @@ import sys
 import time
 
 TCK = os.sysconf("SC_CLK_TCK")
+# The targets: the generated app's req/s as a share of the ceiling's, per endpoint.
+CEILING_TARGETS = {"get": 0.75, "health": 0.60}
 
 
 def request(conn, method, path, body=None, token=None):
@@ -31,10 +36,13 @@ def request(conn, method, path, body=None, token=None):
     return r.status, data
 
 
+BENCH_USER = {"email": "bench@example.com", "password": "bench-password-1234", "name": "Bench"}
+
+
 def login(conn, user=None):
     """Registers and logs in `user` (the bench user by default): its access token, or
     None when the app has no accounts (the ceiling answers 404)."""
-    user = user or {"email": "bench@example.com", "password": "bench-password-1234", "name": "Bench"}
+    user = user or BENCH_USER
     status, data = request(conn, "POST", "/v1/auth/register", user)
     if status == 404:
         return None
@@ -53,14 +61,20 @@ def generated_env():
     return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
 
 
-def seed(url, n, out_dir):
+def seed(url, n, out_dir, promote):
     host, port = url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     token = login(conn) or ""
     ids = []
     for i in range(n):
-        status, data = request(conn, "POST", "/v1/items",
-                               {"name": f"Seed item {i}", "email": f"seed{i}@example.com"}, token)
+        item = {"name": f"Seed item {i}", "email": f"seed{i}@example.com"}
+        status, data = request(conn, "POST", "/v1/items", item, token)
+        if status == 403 and i == 0 and promote:  # only admins write: promote, log in again
+            subprocess.run(promote + [BENCH_USER["email"]], check=True, stdout=subprocess.DEVNULL)
+            status, data = request(conn, "POST", "/v1/auth/login",
+                                   {k: BENCH_USER[k] for k in ("email", "password")})
+            token = json.loads(data)["access_token"]
+            status, data = request(conn, "POST", "/v1/items", item, token)
         if status != 201:
             sys.exit(f"seed: POST #{i} -> {status} {data[:300]!r}")
         ids.append(json.loads(data)["id"])
@@ -233,7 +247,8 @@ def summarize(results_dir, doc):
         f = [r["rps"] for r in by.get((ep, "fastapi"), [])]
         gc = f"{med(g) / med(c):.0%}" if g and c else "–"
         gf = f"{med(g) / med(f):.1f}×" if g and f else "–"
-        t1 = ("≥ 90%: " + ("met" if med(g) / med(c) >= 0.9 else "**not met**")) if g and c and ep == "get" else ""
+        goal = CEILING_TARGETS.get(ep)
+        t1 = (f"≥ {goal:.0%}: " + ("met" if med(g) / med(c) >= goal else "**not met**")) if g and c and goal else ""
         t2 = ("≥ 20×: " + ("met" if med(g) / med(f) >= 20 else "**not met**")) if g and f and ep == "get" else ""
         gcpu = [r["cpu_us_per_req"] for r in by.get((ep, "generated"), [])]
         ccpu = [r["cpu_us_per_req"] for r in by.get((ep, "ceiling"), [])]
@@ -280,7 +295,7 @@ def summarize(results_dir, doc):
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "seed":
-        seed(args[0], int(args[1]), args[2])
+        seed(args[0], int(args[1]), args[2], args[3:])
     elif cmd == "quiet":
         waited, busy = quiet(float(args[0]), float(args[1]))
         print(f"waited {waited:.0f} s for a quiet machine; now {busy:.0f}% busy")

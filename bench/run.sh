@@ -161,7 +161,11 @@ if [[ " $PARTS " == *" load "* ]]; then
       for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
       curl -fs "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$OUT/${app}_rep${rep}_stderr.log"; exit 1; }
       idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
-      taskset -c "$CLIENT_CPU" python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" "$SEED" "$data"
+      # Only admins write in the generated app (`--writes admin`): seed promotes the bench user.
+      promote=()
+      [ "$app" = generated ] && promote=(env -C "$GEN" DATABASE_URL="sqlite://$db" $(grep -v '^#' "$BENCH/generated.env")
+        "$APP_TARGET/release/benchapi" promote-admin)
+      taskset -c "$CLIENT_CPU" python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" "$SEED" "$data" "${promote[@]}"
       for ep in $ENDPOINTS; do
         for attempt in $(seq 0 "$RETRIES"); do
           python3 "$BENCH/bench.py" quiet "$QUIET_MAX_BUSY" "$QUIET_TIMEOUT" | sed 's/^/   /'
