@@ -3,12 +3,13 @@
 # the first 200 from the generated API, next to the cold debug build of the bare axum
 # + sqlx app (bench/axum_ceiling). See docs/performance.md, "The first run".
 #
-#   bash bench/first_run.sh              # REPS=2: ceiling, first run, first run, ceiling, ...
-#   REPS=1 bash bench/first_run.sh
+#   bash bench/first_run.sh              # REPS=2: ceiling, first run, peer, peer, first run, ceiling
+#   REPS=1 PEER=none bash bench/first_run.sh                     # without the peer
 #   REV=abecb89 APIGEN_PROFILE=release bash bench/first_run.sh   # before: the old README command
 #
-# Each repetition measures both, back to back, the order alternating (ceiling first
-# in odd repetitions), so that a change in the machine's load hits both alike:
+# Each repetition measures all three, back to back, the order alternating (forwards in
+# odd repetitions, backwards in even ones), so that a change in the machine's load hits
+# them alike:
 #
 #   first run: git clone (REV, default HEAD) into an empty temp dir, then the
 #              README's command with empty target dirs:
@@ -17,6 +18,9 @@
 #                cd $W/myapi && cargo run            (until `curl /health` answers 200)
 #   ceiling:   cp -r bench/axum_ceiling (from the same clone); cargo build --locked
 #              with an empty target dir.
+#   peer:      (PEER=loco) Loco's first run: `cargo install loco --version $LOCO_VERSION`,
+#              `loco new` (SQLite, async workers, no assets), `cargo loco start` until
+#              `/_ping` answers 200; empty target dirs, the crates from the local registry.
 #
 # Every phase records wall time, load average before and after, and the CPU time other
 # processes used meanwhile (machine busy time from /proc/stat minus this script's
@@ -32,6 +36,8 @@ APIGEN_PROFILE=${APIGEN_PROFILE:-dev}            # dev: `cargo run -- new`; rele
 PORT=${PORT:-18281}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/apigen-first-run.XXXXXX")}
 KEEP=${KEEP:-0}
+PEER=${PEER:-loco}                               # loco: the peer's first run too; none: skip it
+LOCO_VERSION=${LOCO_VERSION:-1.2.0}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-$BENCH/results/first-run-$STAMP}
 HZ=$(getconf CLK_TCK)
@@ -98,15 +104,27 @@ first_run() {
   phase "$rep" apigen_build env CARGO_TARGET_DIR="$dir/target-apigen" cargo build -q $profile_flag
   phase "$rep" apigen_new env CARGO_TARGET_DIR="$dir/target-apigen" cargo run -q $profile_flag -- new "$dir/myapi" --yes
   cd "$dir/myapi"
-  # `cargo run` in the background; the build ends when cargo prints "Running".
-  local lp bp cp tp log=$dir/run.log
+  serve_until_200 "$rep" project_build start_to_200 "http://127.0.0.1:$PORT/health" "$dir/run.log" \
+    env CARGO_TARGET_DIR="$dir/target-project" PORT=$PORT cargo run
+  record "$rep" first_run_total "$t0" "$T200" "$b0" "$c0" "$l0"
+  cd "$ROOT"
+  rm -rf "$dir"
+}
+
+# serve_until_200 REP BUILD_PHASE START_PHASE URL LOG COMMAND...: runs COMMAND (a
+# `cargo run`) in the background, records BUILD_PHASE until cargo prints "Running" and
+# START_PHASE until URL answers 200, then stops the server; sets T200.
+serve_until_200() {
+  local rep=$1 build_phase=$2 start_phase=$3 url=$4 log=$5; shift 5
+  local lp bp cp tp
   lp=$(load); bp=$(busy_ticks); cp=$(our_cpu); tp=$(now)
-  env CARGO_TARGET_DIR="$dir/target-project" PORT=$PORT cargo run > "$log" 2>&1 &
-  local cargo_pid=$! built="" t200=""
+  "$@" > "$log" 2>&1 &
+  local cargo_pid=$! built=""
+  T200=""
   while kill -0 "$cargo_pid" 2>/dev/null; do
     if [ -z "$built" ] && grep -q '^ *Running `' "$log"; then built=$(now); fi
-    if [ -n "$built" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health")" = 200 ]; then
-      t200=$(now); break
+    if [ -n "$built" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
+      T200=$(now); break
     fi
     sleep 0.1
   done
@@ -114,11 +132,26 @@ first_run() {
   # (older cargos spawned it as a child instead).
   pkill -P "$cargo_pid" 2>/dev/null || kill "$cargo_pid" 2>/dev/null || true
   wait "$cargo_pid" || true
-  if [ -z "$t200" ]; then echo "the generated project never answered 200; log: $log" >&2; tail -20 "$log" >&2; exit 1; fi
-  record "$rep" project_build "$tp" "$built" "$bp" "$cp" "$lp"
-  # (the CPU time of start-up is counted in project_build's: cargo is waited for once)
-  record "$rep" start_to_200 "$built" "$t200" "$(busy_ticks)" "$(our_cpu)" "$lp"
-  record "$rep" first_run_total "$t0" "$t200" "$b0" "$c0" "$l0"
+  if [ -z "$T200" ]; then echo "$url never answered 200; log: $log" >&2; tail -20 "$log" >&2; exit 1; fi
+  record "$rep" "$build_phase" "$tp" "$built" "$bp" "$cp" "$lp"
+  # (the CPU time of start-up is counted in the build phase's: cargo is waited for once)
+  record "$rep" "$start_phase" "$built" "$T200" "$(busy_ticks)" "$(our_cpu)" "$lp"
+}
+
+# The peer's first run, as its README gives it: `cargo install loco`, `loco new` (an API
+# app on SQLite), `cargo loco start` until `/_ping` answers 200.
+peer() {
+  local rep=$1 dir=$WORK/$1/peer
+  rm -rf "$dir"; mkdir -p "$dir"
+  local l0 b0 c0 t0
+  l0=$(load); b0=$(busy_ticks); c0=$(our_cpu); t0=$(now)
+  phase "$rep" peer_install env CARGO_TARGET_DIR="$dir/target-install" \
+    cargo install -q loco --version "$LOCO_VERSION" --locked --root "$dir/bin"
+  phase "$rep" peer_new "$dir/bin/bin/loco" new -p "$dir" -n myapp --db sqlite --bg async --assets none
+  cd "$dir/myapp"
+  serve_until_200 "$rep" peer_build peer_start_to_200 "http://127.0.0.1:$PORT/_ping" "$dir/run.log" \
+    env CARGO_TARGET_DIR="$dir/target-project" PORT=$PORT BINDING=127.0.0.1 cargo loco start
+  record "$rep" peer_first_run_total "$t0" "$T200" "$b0" "$c0" "$l0"
   cd "$ROOT"
   rm -rf "$dir"
 }
@@ -127,7 +160,11 @@ printf 'rep\tphase\twall_s\tour_cpu_s\tother_cpu_s\tload_before\tload_after\n' >
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc -V)" | tee "$OUT/machine.txt"
 echo "apigen: $REV (cloned), apigen built in the $APIGEN_PROFILE profile" | tee -a "$OUT/machine.txt"
 for rep in $(seq 1 "$REPS"); do
-  if [ $((rep % 2)) = 1 ]; then ceiling "$rep"; first_run "$rep"; else first_run "$rep"; ceiling "$rep"; fi
+  runs=(ceiling first_run)
+  [ "$PEER" = loco ] && runs+=(peer)
+  # The order alternates: forwards in odd repetitions, backwards in even ones.
+  if [ $((rep % 2)) = 0 ]; then runs=($(printf '%s\n' "${runs[@]}" | tac)); fi
+  for run in "${runs[@]}"; do "$run" "$rep"; done
 done
 
 python3 - "$OUT/results.tsv" <<'PY'
@@ -147,6 +184,16 @@ for rep in reps:
         ratios.append(get["first_run_total"] / get["ceiling_build"])
 if ratios:
     print(f"\nfirst run ÷ ceiling's cold build, per repetition: {', '.join(f'{x:.2f}' for x in ratios)}"
-          f" (median {statistics.median(ratios):.2f}; target ≤ 1.10)")
+          f" (median {statistics.median(ratios):.2f}; target ≤ 1.7)")
+builds = [by_rep["project_build"] / by_rep["ceiling_build"] for by_rep in
+          ({r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep} for rep in reps)
+          if "project_build" in by_rep and "ceiling_build" in by_rep]
+if builds:
+    print(f"project build ÷ ceiling's cold build: {', '.join(f'{x:.2f}' for x in builds)} (target ≤ 1.25)")
+peers = [by_rep["peer_first_run_total"] / by_rep["first_run_total"] for by_rep in
+         ({r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep} for rep in reps)
+         if "peer_first_run_total" in by_rep and "first_run_total" in by_rep]
+if peers:
+    print(f"the peer's first run ÷ ours: {', '.join(f'{x:.2f}' for x in peers)}")
 PY
 echo "results: $OUT/results.tsv"
