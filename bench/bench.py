@@ -48,6 +48,11 @@ def login(conn, user=None):
         return None
     if status not in (200, 201):
         sys.exit(f"register: {status} {data[:300]!r}")
+    return log_in(conn, user)
+
+
+def log_in(conn, user):
+    """Logs `user` in (again, e.g. after `promote-admin`): a fresh access token."""
     status, data = request(conn, "POST", "/v1/auth/login", {k: user[k] for k in ("email", "password")})
     if status != 200:
         sys.exit(f"login: {status} {data[:300]!r}")
@@ -71,9 +76,7 @@ def seed(url, n, out_dir, promote):
         status, data = request(conn, "POST", "/v1/items", item, token)
         if status == 403 and i == 0 and promote:  # only admins write: promote, log in again
             subprocess.run(promote + [BENCH_USER["email"]], check=True, stdout=subprocess.DEVNULL)
-            status, data = request(conn, "POST", "/v1/auth/login",
-                                   {k: BENCH_USER[k] for k in ("email", "password")})
-            token = json.loads(data)["access_token"]
+            token = log_in(conn, BENCH_USER)
             status, data = request(conn, "POST", "/v1/items", item, token)
         if status != 201:
             sys.exit(f"seed: POST #{i} -> {status} {data[:300]!r}")

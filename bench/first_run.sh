@@ -177,23 +177,21 @@ print("\nphase               median s   (all)")
 for p, xs in by.items():
     print(f"{p:<18} {statistics.median(xs):9.1f}   {', '.join(f'{x:.1f}' for x in xs)}")
 reps = sorted({r["rep"] for r in rows})
-ratios = []
-for rep in reps:
-    get = {r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep}
-    if "first_run_total" in get and "ceiling_build" in get:
-        ratios.append(get["first_run_total"] / get["ceiling_build"])
-if ratios:
-    print(f"\nfirst run ÷ ceiling's cold build, per repetition: {', '.join(f'{x:.2f}' for x in ratios)}"
-          f" (median {statistics.median(ratios):.2f}; target ≤ 1.7)")
-builds = [by_rep["project_build"] / by_rep["ceiling_build"] for by_rep in
-          ({r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep} for rep in reps)
-          if "project_build" in by_rep and "ceiling_build" in by_rep]
-if builds:
-    print(f"project build ÷ ceiling's cold build: {', '.join(f'{x:.2f}' for x in builds)} (target ≤ 1.25)")
-peers = [by_rep["peer_first_run_total"] / by_rep["first_run_total"] for by_rep in
-         ({r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep} for rep in reps)
-         if "peer_first_run_total" in by_rep and "first_run_total" in by_rep]
-if peers:
-    print(f"the peer's first run ÷ ours: {', '.join(f'{x:.2f}' for x in peers)}")
+walls = [{r["phase"]: float(r["wall_s"]) for r in rows if r["rep"] == rep} for rep in reps]
+
+def ratios(numerator, denominator):
+    """NUMERATOR's wall time ÷ DENOMINATOR's, per repetition that has both."""
+    return [w[numerator] / w[denominator] for w in walls if numerator in w and denominator in w]
+
+def listed(xs):
+    return ", ".join(f"{x:.2f}" for x in xs)
+
+if first := ratios("first_run_total", "ceiling_build"):
+    print(f"\nfirst run ÷ ceiling's cold build, per repetition: {listed(first)}"
+          f" (median {statistics.median(first):.2f}; target ≤ 1.7)")
+if builds := ratios("project_build", "ceiling_build"):
+    print(f"project build ÷ ceiling's cold build: {listed(builds)} (target ≤ 1.25)")
+if peers := ratios("peer_first_run_total", "first_run_total"):
+    print(f"the peer's first run ÷ ours: {listed(peers)}")
 PY
 echo "results: $OUT/results.tsv"

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import time
 
-from bench import cpu_times, generated_env, login, proc_ticks, request, TCK  # beside this file
+from bench import cpu_times, generated_env, log_in, login, proc_ticks, request, TCK  # beside this file
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(BENCH, ".work")
@@ -101,10 +101,7 @@ def accounts(project, binary, env):
         return None
     subprocess.run([binary, "promote-admin", USER["email"]], cwd=project, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    status, data = request(conn, "POST", "/v1/auth/login", {k: USER[k] for k in ("email", "password")})
-    if status != 200:
-        sys.exit(f"login: {status} {data[:300]!r}")
-    return json.loads(data)["access_token"]
+    return log_in(conn, USER)
 
 
 def seed(protocol, binary, token, n):
