@@ -58,22 +58,27 @@ now() { date +%s.%N; }
 clone() { git clone -q --no-checkout "$ROOT" "$1" && git -C "$1" checkout -q "$REV"; }
 profile_flag=""; [ "$APIGEN_PROFILE" = release ] && profile_flag=--release
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
-# CPU seconds of this shell's waited-for children (cargo waits for rustc, cc, ...).
-our_cpu() { times | tail -1 | awk '{split($1,u,/[ms]/); split($2,s,/[ms]/); print u[1]*60+u[2]+s[1]*60+s[2]}'; }
+# Sets OUR_CPU: CPU seconds of this shell's waited-for children (cargo waits for rustc,
+# cc, ...). `times` must run in this shell: in a $(...) subshell it would count only that
+# subshell's children, none.
+our_cpu() {
+  times > "$WORK/.times"
+  OUR_CPU=$(awk 'END {split($1,u,/[ms]/); split($2,s,/[ms]/); print u[1]*60+u[2]+s[1]*60+s[2]}' "$WORK/.times")
+}
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # phase REP WHAT COMMAND...: runs COMMAND, appends one line to results.tsv.
 phase() {
   local rep=$1 what=$2; shift 2
   local l0 b0 c0 t0 t1
-  l0=$(load); b0=$(busy_ticks); c0=$(our_cpu); t0=$(now)
+  l0=$(load); b0=$(busy_ticks); our_cpu; c0=$OUR_CPU; t0=$(now)
   "$@"
   t1=$(now)
   record "$rep" "$what" "$t0" "$t1" "$b0" "$c0" "$l0"
 }
 record() {
   local rep=$1 what=$2 t0=$3 t1=$4 b0=$5 c0=$6 l0=$7 b1 c1
-  b1=$(busy_ticks); c1=$(our_cpu)
+  b1=$(busy_ticks); our_cpu; c1=$OUR_CPU
   python3 - "$rep" "$what" "$t0" "$t1" "$b0" "$b1" "$c0" "$c1" "$HZ" "$l0" "$(load)" >> "$OUT/results.tsv" <<'PY'
 import sys
 rep, what, t0, t1, b0, b1, c0, c1, hz, l0, l1 = sys.argv[1:]
@@ -98,7 +103,7 @@ first_run() {
   local rep=$1 dir=$WORK/$1/first
   rm -rf "$dir"; mkdir -p "$dir"
   local l0 b0 c0 t0
-  l0=$(load); b0=$(busy_ticks); c0=$(our_cpu); t0=$(now)
+  l0=$(load); b0=$(busy_ticks); our_cpu; c0=$OUR_CPU; t0=$(now)
   phase "$rep" clone clone "$dir/apigen"
   cd "$dir/apigen"
   phase "$rep" apigen_build env CARGO_TARGET_DIR="$dir/target-apigen" cargo build -q $profile_flag
@@ -117,7 +122,7 @@ first_run() {
 serve_until_200() {
   local rep=$1 build_phase=$2 start_phase=$3 url=$4 log=$5; shift 5
   local lp bp cp tp
-  lp=$(load); bp=$(busy_ticks); cp=$(our_cpu); tp=$(now)
+  lp=$(load); bp=$(busy_ticks); our_cpu; cp=$OUR_CPU; tp=$(now)
   "$@" > "$log" 2>&1 &
   local cargo_pid=$! built=""
   T200=""
@@ -135,7 +140,8 @@ serve_until_200() {
   if [ -z "$T200" ]; then echo "$url never answered 200; log: $log" >&2; tail -20 "$log" >&2; exit 1; fi
   record "$rep" "$build_phase" "$tp" "$built" "$bp" "$cp" "$lp"
   # (the CPU time of start-up is counted in the build phase's: cargo is waited for once)
-  record "$rep" "$start_phase" "$built" "$T200" "$(busy_ticks)" "$(our_cpu)" "$lp"
+  our_cpu
+  record "$rep" "$start_phase" "$built" "$T200" "$(busy_ticks)" "$OUR_CPU" "$lp"
 }
 
 # The peer's first run, as its README gives it: `cargo install loco`, `loco new` (an API
@@ -144,7 +150,7 @@ peer() {
   local rep=$1 dir=$WORK/$1/peer
   rm -rf "$dir"; mkdir -p "$dir"
   local l0 b0 c0 t0
-  l0=$(load); b0=$(busy_ticks); c0=$(our_cpu); t0=$(now)
+  l0=$(load); b0=$(busy_ticks); our_cpu; c0=$OUR_CPU; t0=$(now)
   phase "$rep" peer_install env CARGO_TARGET_DIR="$dir/target-install" \
     cargo install -q loco --version "$LOCO_VERSION" --locked --root "$dir/bin"
   phase "$rep" peer_new "$dir/bin/bin/loco" new -p "$dir" -n myapp --db sqlite --bg async --assets none
