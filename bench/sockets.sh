@@ -16,6 +16,8 @@
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
+# shellcheck source=bench/socket_clients.sh
+. "$BENCH/socket_clients.sh"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=${WORK:-$BENCH/.work}
 COUNTS=${COUNTS:-1000,5000,10000}
@@ -43,15 +45,8 @@ for engine in postgres redis; do
   (cd "$dir" && "$APIGEN" add resource notes --fields title:string --owned --yes >/dev/null)
   (cd "$dir" && CARGO_TARGET_DIR=$APP_TARGET nice -n 10 cargo build --release --locked -q)
 done
-if [ ! -x "$WORK/venv/bin/python" ]; then
-  python3 -m venv "$WORK/venv"
-  "$WORK/venv/bin/pip" install -q 'websockets>=15'
-fi
-
-{
-  echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2}') GiB"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUT/machine.txt"
+websockets_venv "$WORK"
+record_machine "$OUT/machine.txt"
 py=("$WORK/venv/bin/python" "$BENCH/sockets.py")
 common=(--database-url "$DATABASE_SERVER" --redis-url "$REDIS_URL" --json "$OUT/results.jsonl")
 if [[ " $PARTS " == *" idle "* ]]; then

@@ -15,6 +15,8 @@
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$BENCH")
+# shellcheck source=bench/socket_clients.sh
+. "$BENCH/socket_clients.sh"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=${WORK:-$BENCH/.work}
 SUBSCRIBERS=${SUBSCRIBERS:-1,10,100,1000}
@@ -36,15 +38,8 @@ rm -rf "$GEN"
   --versioning url --yes --vcs none >/dev/null
 (cd "$GEN" && "$APIGEN" add resource items --fields name:string,email:string:unique --yes >/dev/null)
 (cd "$GEN" && CARGO_TARGET_DIR=$APP_TARGET nice -n 10 cargo build --release --locked -q)
-if [ ! -x "$WORK/venv/bin/python" ]; then
-  python3 -m venv "$WORK/venv"
-  "$WORK/venv/bin/pip" install -q 'websockets>=15'
-fi
-
-{
-  echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2}') GiB"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUT/machine.txt"
+websockets_venv "$WORK"
+record_machine "$OUT/machine.txt"
 for selection in $SELECTIONS; do
   echo "== subscribers $SUBSCRIBERS, selection $selection"
   "$WORK/venv/bin/python" "$BENCH/subscriptions.py" run "$GEN" "$APP_TARGET/release/subsbench" \
