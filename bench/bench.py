@@ -59,6 +59,14 @@ def log_in(conn, user):
     return json.loads(data)["access_token"]
 
 
+def promote(conn, binary, project, env, user):
+    """Makes `user` an admin with BINARY's `promote-admin` (in the generated app only
+    admins write) and logs in again: the new access token carries the role."""
+    subprocess.run([binary, "promote-admin", user["email"]], cwd=project, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return log_in(conn, user)
+
+
 def generated_env():
     """bench/generated.env as a dict: the generated app's settings under load."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "generated.env")

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from bench import generated_env, log_in, login, request  # bench.py, beside this file
+from bench import generated_env, login, promote, request  # bench.py, beside this file
 
 PORT = 18199
 WORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".work")
@@ -55,9 +55,7 @@ def main():
         if "{id}" in path:
             status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
             if status == 403:  # only admins write (`--writes admin`, the default): promote, log in again
-                subprocess.run([binary, "promote-admin", user["email"]], cwd=project, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-                token = log_in(conn, user)
+                token = promote(conn, binary, project, env, user)
                 status, body = request(conn, "POST", "/v1/items", {"name": "a", "email": "a@example.com"}, token)
             if status != 201:
                 sys.exit(f"POST /v1/items: {status} {body[:300]!r}")

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import time
 
-from bench import cpu_times, generated_env, log_in, login, proc_ticks, request, TCK  # beside this file
+from bench import cpu_times, generated_env, login, proc_ticks, promote, request, TCK  # beside this file
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(BENCH, ".work")
@@ -99,9 +99,7 @@ def accounts(project, binary, env):
         return None
     if token is None:
         return None
-    subprocess.run([binary, "promote-admin", USER["email"]], cwd=project, env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return log_in(conn, USER)
+    return promote(conn, binary, project, env, USER)
 
 
 def seed(protocol, binary, token, n):

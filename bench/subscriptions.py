@@ -41,14 +41,14 @@ server, was the limit; the figures are then a floor).
 """
 import argparse
 import asyncio
+import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
-from bench import TCK, generated_env, log_in, login, proc_ticks, request  # beside this file
+from bench import TCK, generated_env, login, proc_ticks, promote  # beside this file
 from sockets import Http, Load, Server, emit, percentiles, raise_nofile
 
 try:
@@ -100,9 +100,9 @@ class Subscriber:
             self.arrived[payload["data"]["itemChanges"]["id"]] = now
 
 
-async def create(http, token, n):
+async def create(conn, token, n):
     body = {"query": CREATE, "variables": {"input": {"name": f"n{n}", "email": f"s{n}-{time.time_ns()}@example.com"}}}
-    status, answer = await http.request("POST", "/v1/graphql", body, token)
+    status, answer = await conn.request("POST", "/v1/graphql", body, token)
     if status != 200 or answer.get("errors"):
         sys.exit(f"createItem: {status} {answer}")
     return answer["data"]["createItem"]["id"]
@@ -121,21 +121,11 @@ async def settled_rss(server):
     return last
 
 
-async def wait_for_any(subscribers, timeout):
-    """Until every subscriber has had some change, or `timeout` seconds."""
+async def wait_until(done, timeout):
+    """Polls `done()` until it is true (True) or `timeout` seconds pass (False)."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if all(s.arrived for s in subscribers):
-            return True
-        await asyncio.sleep(0.01)
-    return False
-
-
-async def wait_for(subscribers, ids, timeout):
-    """Until every subscriber has every id, or `timeout` seconds."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if all(all(i in s.arrived for i in ids) for s in subscribers):
+        if done():
             return True
         await asyncio.sleep(0.01)
     return False
@@ -149,7 +139,7 @@ async def run_one(args, n):
     os.sched_setaffinity(server.pid, {int(os.environ.get("SERVER_CPU", "0"))})
     subscribers = []
     try:
-        token = await setup_user(args, env)
+        token = admin_token(args, env)
         query = SELECTIONS[args.selection]
         for ws in [await subscribe(args.port, token, query) for _ in range(4)]:
             await ws.close()
@@ -164,10 +154,10 @@ async def run_one(args, n):
         subscribers = await asyncio.gather(*(one() for _ in range(n)))
         opening_s = time.perf_counter() - t0
         # A subscription has no acknowledgement: writes until every socket has had a change.
-        http = Http(args.port)
+        conn = Http(args.port)
         for attempt in range(30):
-            await create(http, token, -1 - attempt)
-            if await wait_for_any(subscribers, 1):
+            await create(conn, token, -1 - attempt)
+            if await wait_until(lambda: all(s.arrived for s in subscribers), 1):
                 break
         else:
             sys.exit(f"not every subscriber got a change in 30 writes ({n} subscribers)")
@@ -183,15 +173,16 @@ async def run_one(args, n):
         counter = iter(range(args.writes))
 
         async def writer():
-            conn = Http(args.port)
+            own = Http(args.port)
             for k in counter:
                 t0 = time.perf_counter()
-                sent[await create(conn, token, k)] = t0
-            conn.close()
+                sent[await create(own, token, k)] = t0
+            own.close()
 
         await asyncio.gather(*(writer() for _ in range(args.writers)))
         writes_done = time.perf_counter()
-        complete = await wait_for(subscribers, list(sent), 10)
+        complete = await wait_until(
+            lambda: all(all(i in s.arrived for i in sent) for s in subscribers), 10)
         ticks1, cpu1 = proc_ticks(server.pid), os.times()
         delays, last = [], writes_done
         for s in subscribers:
@@ -220,7 +211,7 @@ async def run_one(args, n):
             **load.done(),
         }
         emit(args, record)
-        http.close()
+        conn.close()
     finally:
         for s in subscribers:
             s.task.cancel()
@@ -228,15 +219,11 @@ async def run_one(args, n):
         server.stop()
 
 
-async def setup_user(args, env):
-    """Registers, promotes and logs in the one user (plain http.client, as bench.py)."""
-    import http.client
+def admin_token(args, env):
+    """Registers the one user, promotes it and logs it in: its access token."""
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-    token = login(conn, USER)
-    subprocess.run([args.binary, "promote-admin", USER["email"]], cwd=args.project,
-                   env=dict(os.environ, **env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True)
-    token = log_in(conn, USER)
+    login(conn, USER)
+    token = promote(conn, args.binary, args.project, dict(os.environ, **env), USER)
     conn.close()
     return token
 
