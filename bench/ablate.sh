@@ -6,8 +6,9 @@
 #
 # Each round starts every variant in turn (pinned to CPU 0, with bench/generated.env,
 # a fresh SQLite file), seeds 300 items (register + login first where the app has
-# accounts), then per endpoint a 1 s warm-up and a wrk run pinned to CPU 1, and prints
-# req/s and the server's CPU µs per request. Run it on a quiet machine.
+# accounts; promoted to admin where only admins write), then per endpoint a 1 s
+# warm-up and a wrk run pinned to CPU 1, and prints req/s and the server's CPU µs
+# per request. Run it on a quiet machine.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3}
@@ -17,6 +18,12 @@ PORT=${PORT:-18182}
 WORK=$BENCH/.work/ablate
 mkdir -p "$WORK"
 TCK=$(getconf CLK_TCK)
+
+command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+
+SERVER_PID=""
+# A variant that fails (it did not start, seeding was refused) leaves no server behind.
+trap '[ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true' EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
@@ -28,9 +35,13 @@ run_variant() { # label dir binary rust_log
     $(grep -v '^#' "$BENCH/generated.env") \
     RUST_LOG=$rust_log taskset -c 0 "$binary" >/dev/null 2>&1) &
   local pid=$!
+  SERVER_PID=$pid
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "$label: $binary did not start" >&2; exit 1; }
-  taskset -c 1 python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" 300 "$WORK/data" >/dev/null
+  # Where only admins write (`--writes admin`, the default), seed promotes the bench user.
+  local promote=(env -C "$dir" DATABASE_URL="sqlite://$WORK/db" $(grep -v '^#' "$BENCH/generated.env")
+    "$binary" promote-admin)
+  taskset -c 1 python3 "$BENCH/bench.py" seed "http://127.0.0.1:$PORT" 300 "$WORK/data" "${promote[@]}" >/dev/null
   for ep in $ENDPOINTS; do
     local wrk=(env BENCH_ENDPOINT=$ep BENCH_DIR=$WORK/data taskset -c 1 wrk -t1 -c32 -s "$BENCH/wrk.lua")
     "${wrk[@]}" -d1s "http://127.0.0.1:$PORT" >/dev/null
@@ -42,6 +53,7 @@ run_variant() { # label dir binary rust_log
       'BEGIN { printf "%-16s %-12s %9.0f req/s %7.1f CPU-µs/req\n", l, e, n / d, t * 1e6 / hz / n }'
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  SERVER_PID=""
 }
 
 for _ in $(seq "$ROUNDS"); do
