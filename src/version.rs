@@ -111,17 +111,17 @@ pub fn plan_version(root: &Path, request: &VersionRequest, today: Date) -> Resul
     let mut edits = Edits::new(root);
     let routers = Path::new(ROUTERS);
     let text = edits.current(routers)?;
-    let existing = format!("fn {name}() ");
+    let existing = format!("fn {name}(");
     if text.lines().any(|l| l.trim_start().starts_with(&existing)) {
         return Err(Error::CannotEdit {
             file: routers.into(),
             problem: format!(
-                "it already defines `fn {name}()`, which {} does not record",
+                "it already defines `fn {name}`, which {} does not record",
                 project_file::FILE_NAME
             ),
         });
     }
-    let routed = format!("\"{name}\" => {name}(),");
+    let routed = format!("\"{name}\" => {name}(at),");
     let text = inject_at(routers, &text, VERSIONS_ANCHOR, &routed, newest)?;
     let function = new_version_fn(&text, previous, name).map_err(|problem| Error::CannotEdit {
         file: routers.into(),
@@ -248,7 +248,7 @@ pub fn new_version_fn(
     previous: ApiVersion,
     version: ApiVersion,
 ) -> Result<String, String> {
-    let signature = format!("fn {previous}() -> OpenApiRouter<AppState> {{");
+    let signature = format!("fn {previous}(at: Prefix) -> OpenApiRouter<AppState> {{");
     let anchor = previous.routes_anchor();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let start = lines
@@ -276,7 +276,7 @@ pub fn new_version_fn(
     let mut out = format!(
         "\n/// Version {number} of the API. It started as {previous}'s routes (`apigen add version {version}`); change\n\
          /// it freely: {previous} keeps answering as before.\n\
-         fn {version}() -> OpenApiRouter<AppState> {{\n"
+         fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n"
     );
     for line in &body[open..marker] {
         out.push_str(line);
@@ -340,19 +340,19 @@ mod tests {
     }
 
     const ROUTERS_V1: &str = "\
-fn routes(version: &Version) -> OpenApiRouter<AppState> {
-    match version.name {
-        \"v1\" => v1(),
+fn routes(at: Prefix) -> OpenApiRouter<AppState> {
+    match at.0.name {
+        \"v1\" => v1(at),
         // apigen:versions
         name => unreachable!(),
     }
 }
 
 /// Version 1 of the API: each resource contributes its own router.
-fn v1() -> OpenApiRouter<AppState> {
+fn v1(at: Prefix) -> OpenApiRouter<AppState> {
     resources([
-        auth::router(),
-        users::router(),
+        auth::router(at),
+        users::router(at),
         // apigen:routes
     ])
 }
@@ -425,10 +425,10 @@ fn resources() {}
             "
 /// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change
 /// it freely: v1 keeps answering as before.
-fn v2() -> OpenApiRouter<AppState> {
+fn v2(at: Prefix) -> OpenApiRouter<AppState> {
     resources([
-        auth::router(),
-        users::router(),
+        auth::router(at),
+        users::router(at),
         // apigen:routes:v2
     ])
 }
@@ -437,12 +437,12 @@ fn v2() -> OpenApiRouter<AppState> {
         let text = insert_verbatim(ROUTERS_V1, VERSIONS_ROUTES_ANCHOR, &function).unwrap();
         let text = text.replace(
             "        // apigen:routes:v2",
-            "        reviews::router(),\n        // apigen:routes:v2",
+            "        reviews::router(at),\n        // apigen:routes:v2",
         );
         let third = new_version_fn(&text, v("v2"), v("v3")).unwrap();
         assert!(
             third.contains(
-                "fn v3() -> OpenApiRouter<AppState> {\n    resources([\n        auth::router(),\n        users::router(),\n        reviews::router(),\n        // apigen:routes:v3\n    ])\n}\n"
+                "fn v3(at: Prefix) -> OpenApiRouter<AppState> {\n    resources([\n        auth::router(at),\n        users::router(at),\n        reviews::router(at),\n        // apigen:routes:v3\n    ])\n}\n"
             ),
             "{third}"
         );
@@ -461,7 +461,7 @@ fn v2() -> OpenApiRouter<AppState> {
         assert!(new_version_fn(&elsewhere, v("v1"), v("v2")).is_err());
         assert_eq!(
             new_version_fn(ROUTERS_V1, v("v2"), v("v3")).unwrap_err(),
-            "the line `fn v2() -> OpenApiRouter<AppState> {` is missing"
+            "the line `fn v2(at: Prefix) -> OpenApiRouter<AppState> {` is missing"
         );
     }
 

@@ -52,7 +52,7 @@ fn a_resource_is_added_wired_in_and_recorded() {
     assert_eq!(migrations.len(), 1, "{migrations:?}");
     let routers = fs::read_to_string(root.join("src/routers/mod.rs")).unwrap();
     assert!(routers.contains("mod products;\nmod users;"), "{routers}");
-    assert!(routers.contains("products::router(),\n        // apigen:routes"));
+    assert!(routers.contains("products::router(at),\n        // apigen:routes"));
     let recorded = fs::read_to_string(root.join("apigen.toml")).unwrap();
     assert!(
         recorded.contains("[[resource]]\nname = \"products\""),
@@ -363,7 +363,7 @@ fn dry_run_shows_new_files_and_diffs_and_writes_nothing() {
         ))
         .stdout(predicate::str::contains("+++ b/src/routers/products.rs"))
         .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
-        .stdout(predicate::str::contains("+        products::router(),"));
+        .stdout(predicate::str::contains("+        products::router(at),"));
     assert!(contents(&root) == before, "--dry-run wrote something");
 }
 
@@ -373,8 +373,8 @@ fn the_users_own_edits_survive_and_it_runs_from_a_subfolder() {
     let routers = root.join("src/routers/mod.rs");
     let text = fs::read_to_string(&routers).unwrap();
     let edited = text.replace(
-        "fn v1() -> OpenApiRouter<AppState> {",
-        "fn v1() -> OpenApiRouter<AppState> {\n    // my own note\n",
+        "fn v1(at: Prefix) -> OpenApiRouter<AppState> {",
+        "fn v1(at: Prefix) -> OpenApiRouter<AppState> {\n    // my own note\n",
     );
     fs::write(&routers, &edited).unwrap();
     apigen(&root.join("src"))
@@ -390,7 +390,7 @@ fn the_users_own_edits_survive_and_it_runs_from_a_subfolder() {
         .success();
     let after = fs::read_to_string(&routers).unwrap();
     assert!(after.contains("    // my own note\n"), "{after}");
-    assert!(after.contains("order_items::router(),"));
+    assert!(after.contains("order_items::router(at),"));
     assert!(root.join("tests/order_items.rs").is_file());
 }
 

@@ -40,7 +40,7 @@ fn read(root: &Path, file: &str) -> String {
 
 /// The lines strictly between `fn <version>()`'s `resources([` and `marker`.
 fn routes_of(routers: &str, version: &str, marker: &str) -> String {
-    let signature = format!("fn {version}() -> OpenApiRouter<AppState> {{\n    resources([\n");
+    let signature = format!("fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n");
     let start = routers.find(&signature).expect("the version's function") + signature.len();
     let end = start + routers[start..].find(marker).expect("its marker");
     // Up to the marker's own line.
@@ -67,7 +67,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         let (_dir, root) = project(versioning);
         let before = contents(&root);
         let v1_routes = routes_of(&read(&root, ROUTERS), "v1", "// apigen:routes\n");
-        assert!(v1_routes.contains("users::router(),\n"), "{v1_routes}");
+        assert!(v1_routes.contains("users::router(at),\n"), "{v1_routes}");
         apigen(&root)
             .args(["add", "version", "v2"])
             .assert()
@@ -90,7 +90,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
         let routers = read(&root, ROUTERS);
         assert!(
             routers.contains(
-                "        \"v1\" => v1(),\n        \"v2\" => v2(),\n        // apigen:versions\n"
+                "        \"v1\" => v1(at),\n        \"v2\" => v2(at),\n        // apigen:versions\n"
             ),
             "{routers}"
         );
@@ -98,7 +98,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
             "    ])\n}}\n\n\
              /// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change\n\
              /// it freely: v1 keeps answering as before.\n\
-             fn v2() -> OpenApiRouter<AppState> {{\n    resources([\n\
+             fn v2(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n\
              {v1_routes}        // apigen:routes:v2\n    ])\n}}\n// apigen:versions-routes\n"
         );
         assert!(routers.contains(&function), "{versioning}:\n{routers}");
@@ -151,11 +151,11 @@ fn a_third_version_starts_from_the_second_and_keeps_its_sunset() {
         .stdout(predicate::str::contains("v2 now answers"));
     let routers = read(&root, ROUTERS);
     let v2 = routes_of(&routers, "v2", "// apigen:routes:v2\n");
-    assert!(v2.contains("reviews::router(),"), "{routers}");
+    assert!(v2.contains("reviews::router(at),"), "{routers}");
     assert_eq!(routes_of(&routers, "v3", "// apigen:routes:v3\n"), v2);
     assert!(!routes_of(&routers, "v1", "// apigen:routes\n").contains("reviews"));
     assert!(routers.contains("It started as v2's routes (`apigen add version v3`)"));
-    assert!(routers.contains("        \"v2\" => v2(),\n        \"v3\" => v3(),\n"));
+    assert!(routers.contains("        \"v2\" => v2(at),\n        \"v3\" => v3(at),\n"));
     let deprecations = read(&root, VERSIONING);
     assert!(deprecations.contains("    Version::new(\"v2\"),\n    Version::new(\"v3\"),\n"));
     assert!(deprecations.contains("Deprecation::new(\"v1\", \"v2\", "));
@@ -215,10 +215,10 @@ fn dry_run_shows_the_diffs_and_writes_nothing() {
         .success()
         .stdout(predicate::str::contains("Would change src/routers/mod.rs"))
         .stdout(predicate::str::contains("--- a/src/routers/mod.rs"))
-        .stdout(predicate::str::contains("+        \"v2\" => v2(),"))
+        .stdout(predicate::str::contains("+        \"v2\" => v2(at),"))
         .stdout(predicate::str::contains("+    Version::new(\"v2\"),"))
         .stdout(predicate::str::contains(
-            "+fn v2() -> OpenApiRouter<AppState> {",
+            "+fn v2(at: Prefix) -> OpenApiRouter<AppState> {",
         ))
         .stdout(predicate::str::contains("+        // apigen:routes:v2"))
         .stdout(predicate::str::contains("--- a/src/versioning.rs"))
@@ -325,7 +325,7 @@ fn a_project_without_versioning_refuses_versions() {
         .args(["add", "resource", "reviews", "--fields", "stars:int"])
         .assert()
         .success();
-    assert!(read(&root, ROUTERS).contains("reviews::router(),\n        // apigen:routes\n"));
+    assert!(read(&root, ROUTERS).contains("reviews::router(at),\n        // apigen:routes\n"));
     assert!(!read(&root, "apigen.toml").contains("\nversion ="));
 }
 
@@ -369,7 +369,7 @@ fn a_missing_marker_is_named_and_nothing_changes() {
     // A v2 written by hand, which apigen.toml does not know of.
     let path = root.join(ROUTERS);
     let text = fs::read_to_string(&path).unwrap();
-    let by_hand = "fn v2() -> OpenApiRouter<AppState> {\n    resources([])\n}\n";
+    let by_hand = "fn v2(at: Prefix) -> OpenApiRouter<AppState> {\n    resources([])\n}\n";
     fs::write(
         &path,
         text.replace(
@@ -381,7 +381,7 @@ fn a_missing_marker_is_named_and_nothing_changes() {
     refused(
         &root,
         &["version", "v2"],
-        "src/routers/mod.rs: it already defines `fn v2()`, which apigen.toml does not record",
+        "src/routers/mod.rs: it already defines `fn v2`, which apigen.toml does not record",
     );
     fs::write(&path, text).unwrap();
     // A hand-edited apigen.toml naming no version.
@@ -411,7 +411,7 @@ fn a_resource_goes_to_the_version_asked_for_only() {
             .success();
         let routers = read(&root, ROUTERS);
         assert!(
-            routers.contains("        reviews::router(),\n        // apigen:routes:v2\n"),
+            routers.contains("        reviews::router(at),\n        // apigen:routes:v2\n"),
             "{routers}"
         );
         assert_eq!(
@@ -441,11 +441,11 @@ fn a_resource_goes_to_the_version_asked_for_only() {
         let v1 = routes_of(&routers, "v1", "// apigen:routes\n");
         let v2 = routes_of(&routers, "v2", "// apigen:routes:v2\n");
         assert!(
-            v1.contains("notes::router(),") && !v1.contains("tags::"),
+            v1.contains("notes::router(at),") && !v1.contains("tags::"),
             "{v1}"
         );
         assert!(
-            v2.contains("tags::router(),") && !v2.contains("notes::"),
+            v2.contains("tags::router(at),") && !v2.contains("notes::"),
             "{v2}"
         );
         // The resource's own tests call it under its version's prefix.
@@ -519,7 +519,7 @@ fn a_closed_stdout_is_not_a_crash() {
         assert!(output.status.success(), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}:\n{stderr}");
     }
-    assert!(read(&root, ROUTERS).contains("fn v2() -> OpenApiRouter<AppState> {"));
+    assert!(read(&root, ROUTERS).contains("fn v2(at: Prefix) -> OpenApiRouter<AppState> {"));
 }
 
 /// The text after a file's opening `//!` comment.
