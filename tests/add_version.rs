@@ -40,7 +40,8 @@ fn read(root: &Path, file: &str) -> String {
 
 /// The lines strictly between `fn <version>()`'s `resources([` and `marker`.
 fn routes_of(routers: &str, version: &str, marker: &str) -> String {
-    let signature = format!("fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n");
+    let signature =
+        format!("fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n");
     let start = routers.find(&signature).expect("the version's function") + signature.len();
     let end = start + routers[start..].find(marker).expect("its marker");
     // Up to the marker's own line.
