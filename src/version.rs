@@ -240,8 +240,8 @@ fn anchor_missing(file: &Path, anchor: &str) -> Error {
 }
 
 /// The function of `version`, to go before `// apigen:versions-routes`: a
-/// blank line, then a copy of `previous`'s `resources([` list (every line
-/// between `resources([` and its routes marker, verbatim) ending in the new
+/// blank line, then a copy of `previous`'s `at.resources([` list (every line
+/// between `at.resources([` and its routes marker, verbatim) ending in the new
 /// version's own marker. `Err` says what is missing from `text`.
 pub fn new_version_fn(
     text: &str,
@@ -263,8 +263,8 @@ pub fn new_version_fn(
         .unwrap_or(body.len())];
     let open = body
         .iter()
-        .position(|l| l.trim() == "resources([")
-        .ok_or_else(|| format!("`fn {previous}()` has no `resources([` list"))?;
+        .position(|l| l.trim() == "at.resources([")
+        .ok_or_else(|| format!("`fn {previous}()` has no `at.resources([` list"))?;
     let marker = body[open + 1..]
         .iter()
         .position(|l| l.trim() == anchor)
@@ -350,7 +350,7 @@ fn routes(at: Prefix) -> OpenApiRouter<AppState> {
 
 /// Version 1 of the API: each resource contributes its own router.
 fn v1(at: Prefix) -> OpenApiRouter<AppState> {
-    resources([
+    at.resources([
         auth::router(at),
         users::router(at),
         // apigen:routes
@@ -426,7 +426,7 @@ fn resources() {}
 /// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change
 /// it freely: v1 keeps answering as before.
 fn v2(at: Prefix) -> OpenApiRouter<AppState> {
-    resources([
+    at.resources([
         auth::router(at),
         users::router(at),
         // apigen:routes:v2
@@ -442,7 +442,7 @@ fn v2(at: Prefix) -> OpenApiRouter<AppState> {
         let third = new_version_fn(&text, v("v2"), v("v3")).unwrap();
         assert!(
             third.contains(
-                "fn v3(at: Prefix) -> OpenApiRouter<AppState> {\n    resources([\n        auth::router(at),\n        users::router(at),\n        reviews::router(at),\n        // apigen:routes:v3\n    ])\n}\n"
+                "fn v3(at: Prefix) -> OpenApiRouter<AppState> {\n    at.resources([\n        auth::router(at),\n        users::router(at),\n        reviews::router(at),\n        // apigen:routes:v3\n    ])\n}\n"
             ),
             "{third}"
         );

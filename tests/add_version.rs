@@ -38,10 +38,10 @@ fn read(root: &Path, file: &str) -> String {
     fs::read_to_string(root.join(file)).unwrap()
 }
 
-/// The lines strictly between `fn <version>()`'s `resources([` and `marker`.
+/// The lines strictly between `fn <version>()`'s `at.resources([` and `marker`.
 fn routes_of(routers: &str, version: &str, marker: &str) -> String {
     let signature =
-        format!("fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n");
+        format!("fn {version}(at: Prefix) -> OpenApiRouter<AppState> {{\n    at.resources([\n");
     let start = routers.find(&signature).expect("the version's function") + signature.len();
     let end = start + routers[start..].find(marker).expect("its marker");
     // Up to the marker's own line.
@@ -99,7 +99,7 @@ fn a_version_copies_the_newest_routes_deprecates_it_and_is_recorded() {
             "    ])\n}}\n\n\
              /// Version 2 of the API. It started as v1's routes (`apigen add version v2`); change\n\
              /// it freely: v1 keeps answering as before.\n\
-             fn v2(at: Prefix) -> OpenApiRouter<AppState> {{\n    resources([\n\
+             fn v2(at: Prefix) -> OpenApiRouter<AppState> {{\n    at.resources([\n\
              {v1_routes}        // apigen:routes:v2\n    ])\n}}\n// apigen:versions-routes\n"
         );
         assert!(routers.contains(&function), "{versioning}:\n{routers}");
@@ -370,7 +370,7 @@ fn a_missing_marker_is_named_and_nothing_changes() {
     // A v2 written by hand, which apigen.toml does not know of.
     let path = root.join(ROUTERS);
     let text = fs::read_to_string(&path).unwrap();
-    let by_hand = "fn v2(at: Prefix) -> OpenApiRouter<AppState> {\n    resources([])\n}\n";
+    let by_hand = "fn v2(at: Prefix) -> OpenApiRouter<AppState> {\n    at.resources([])\n}\n";
     fs::write(
         &path,
         text.replace(
