@@ -7,8 +7,9 @@
 # Each round starts every variant in turn (pinned to CPU 0, with bench/generated.env,
 # a fresh SQLite file), seeds 300 items (register + login first where the app has
 # accounts; promoted to admin where only admins write), then per endpoint a 1 s
-# warm-up and a wrk run pinned to CPU 1, and prints req/s and the server's CPU µs
-# per request. Run it on a quiet machine.
+# warm-up and a wrk run pinned to CPU 1, and prints req/s, the server's CPU µs per
+# request and its threads' context switches per request (each is a hand-off between
+# threads: tokio's workers, SQLite's connection threads). Run it on a quiet machine.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3}
@@ -26,6 +27,8 @@ SERVER_PID=""
 trap '[ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true' EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Context switches of all the process's threads (voluntary and involuntary).
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {print s}'; }
 
 run_variant() { # label dir binary rust_log
   local label=$1 dir=$2 binary rust_log=${4:-info}
@@ -45,12 +48,15 @@ run_variant() { # label dir binary rust_log
   for ep in $ENDPOINTS; do
     local wrk=(env BENCH_ENDPOINT=$ep BENCH_DIR=$WORK/data taskset -c 1 wrk -t1 -c32 -s "$BENCH/wrk.lua")
     "${wrk[@]}" -d1s "http://127.0.0.1:$PORT" >/dev/null
-    local before requests after
+    local before requests after switched
     before=$(cpu_ticks "$pid")
+    switched=$(switches "$pid")
     requests=$("${wrk[@]}" -d"${DURATION}s" "http://127.0.0.1:$PORT" | awk '/requests in/ {print $1}')
     after=$(cpu_ticks "$pid")
+    switched=$(( $(switches "$pid") - switched ))
     awk -v l="$label" -v e="$ep" -v n="$requests" -v d="$DURATION" -v t="$((after - before))" -v hz="$TCK" \
-      'BEGIN { printf "%-16s %-12s %9.0f req/s %7.1f CPU-µs/req\n", l, e, n / d, t * 1e6 / hz / n }'
+      -v s="$switched" 'BEGIN { printf "%-16s %-12s %9.0f req/s %7.1f CPU-µs/req %5.2f switches/req\n",
+        l, e, n / d, t * 1e6 / hz / n, s / n }'
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
   SERVER_PID=""
