@@ -138,6 +138,12 @@ pub fn parse_field(text: &str) -> Result<Field, String> {
         let seen = match modifier {
             "unique" => std::mem::replace(&mut field.unique, true),
             "index" => std::mem::replace(&mut field.index, true),
+            "optional" | "nullable" | "null" => {
+                return Err(format!(
+                    "field {name:?} has unknown modifier {modifier:?}; a trailing ? on the \
+                     type makes a field optional: {name}:{type_name}?"
+                ));
+            }
             other => {
                 return Err(format!(
                     "field {name:?} has unknown modifier {other:?}; use unique or index"
@@ -252,6 +258,10 @@ mod tests {
             ("title:", "has no type"),
             ("title:varchar", "unknown type \"varchar\""),
             ("title:string:primary", "unknown modifier \"primary\""),
+            (
+                "done:bool:optional",
+                "unknown modifier \"optional\"; a trailing ? on the type makes a field optional: done:bool?",
+            ),
             ("title:string,title:text", "given twice"),
             ("Title:string", "start with a letter"),
             ("1st:string", "start with a letter"),
