@@ -138,15 +138,15 @@ pub fn parse_field(text: &str) -> Result<Field, String> {
         let seen = match modifier {
             "unique" => std::mem::replace(&mut field.unique, true),
             "index" => std::mem::replace(&mut field.index, true),
-            "optional" | "nullable" | "null" => {
-                return Err(format!(
-                    "field {name:?} has unknown modifier {modifier:?}; a trailing ? on the \
-                     type makes a field optional: {name}:{type_name}?"
-                ));
-            }
             other => {
+                let hint = match other {
+                    "optional" | "nullable" | "null" => format!(
+                        "a trailing ? on the type makes a field optional: {name}:{type_name}?"
+                    ),
+                    _ => "use unique or index".to_owned(),
+                };
                 return Err(format!(
-                    "field {name:?} has unknown modifier {other:?}; use unique or index"
+                    "field {name:?} has unknown modifier {other:?}; {hint}"
                 ));
             }
         };
