@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod date;
+pub mod embedded;
 pub mod error;
 pub mod interrupt;
 pub mod lock_dimensions;

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::render;
+use crate::embedded;
+use crate::error::{Error, Result, chain};
 
 /// A project's own overrides, relative to its root.
 pub const PROJECT_FOLDER: &str = ".apigen/templates";
@@ -66,7 +66,7 @@ impl Overrides {
                 path: folder.to_path_buf(),
             });
         }
-        let embedded = render::all_templates();
+        let embedded = embedded::all_templates();
         for entry in walkdir::WalkDir::new(folder).sort_by_file_name() {
             let entry = entry.map_err(|e| Error::io(folder)(e.into()))?;
             if !entry.file_type().is_file() {
@@ -171,7 +171,7 @@ fn check_syntax(origin: &Path, text: &str) -> Result<()> {
     let Err(error) = tera::Template::new("override", None, text) else {
         return Ok(());
     };
-    let message = render::chain(&error);
+    let message = chain(&error);
     Err(Error::Override {
         file: origin.to_path_buf(),
         line: parse_error_line(&message),

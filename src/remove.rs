@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::cli::RemoveResourceArgs;
 use crate::error::{Error, Result};
 use crate::overrides::Overrides;
-use crate::project::base::Files;
+use crate::project::Files;
 use crate::project::generate::{Steps, replay};
 use crate::project::merge::{FilePlan, Outcome};
 use crate::project::{self, migration, rebase};

@@ -10,17 +10,15 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
-use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use tera::{Context, Tera, Value};
 
-use crate::error::{Error, Result};
+use crate::embedded;
+use crate::error::{Error, Result, chain};
 use crate::overrides::Overrides;
 use crate::project_vars::ProjectVars;
 use crate::resource::dialect;
 use crate::spec::{Database, ProjectSpec};
-
-static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 /// Where the project templates live inside `templates/`.
 const PROJECT_DIR: &str = "project";
@@ -163,37 +161,7 @@ pub fn manifest_templates() -> Result<Vec<String>> {
 
 /// Every template file embedded under `templates/project/`.
 pub fn embedded_templates() -> Vec<String> {
-    embedded_templates_in(PROJECT_DIR)
-}
-
-/// Every template apigen has, by its path under `templates/`
-/// (`project/src/main.rs.tera`, `auth/jwt/readme.tera`): what an override
-/// may replace. Manifests are not templates (they decide which files exist).
-pub fn all_templates() -> Vec<String> {
-    let mut names = Vec::new();
-    collect_files(&TEMPLATES, "", &mut names);
-    let mut names: Vec<String> = names
-        .into_iter()
-        .map(|(name, _)| name)
-        .filter(|name| !name.ends_with("manifest.toml"))
-        .collect();
-    names.sort();
-    names
-}
-
-/// The embedded text of `template` (a path under `templates/`).
-pub fn embedded_text(template: &str) -> Option<&'static str> {
-    TEMPLATES
-        .get_file(template)
-        .and_then(|file| file.contents_utf8())
-}
-
-/// Every template file embedded under `templates/<folder>/`, relative to it
-/// (the folder's own `manifest.toml` excluded).
-pub fn embedded_templates_in(folder: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    collect_files(template_dir(folder), folder, &mut names);
-    names.into_iter().map(|(name, _)| name).collect()
+    embedded::templates_in(PROJECT_DIR)
 }
 
 /// Renders every entry of `entries` (a manifest of `templates/<folder>/`)
@@ -248,7 +216,7 @@ impl Source {
         }
         Some(Self {
             name,
-            text: Cow::Borrowed(embedded_text(path)?),
+            text: Cow::Borrowed(embedded::text(path)?),
             overridden: None,
         })
     }
@@ -417,12 +385,10 @@ fn auth_fragments(context: &Context, overrides: &Overrides) -> Result<Vec<Source
         .and_then(Value::as_str)
         .unwrap_or("none");
     let folder = format!("{AUTH_FRAGMENTS}/{module}");
-    let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
+    let files = embedded::files_in(&folder).ok_or_else(|| Error::Template {
         template: format!("{folder}/"),
         message: "no fragments for this auth method".into(),
     })?;
-    let mut files = Vec::new();
-    collect_files(dir, &folder, &mut files);
     Ok(files
         .into_iter()
         .filter_map(|(name, _)| {
@@ -454,12 +420,10 @@ fn protocol_fragments(context: &Context, overrides: &Overrides) -> Result<Vec<So
     let mut files_of_first: Vec<(String, usize)> = Vec::new();
     for (index, name) in names.iter().enumerate() {
         let folder = format!("{PROTOCOL_FRAGMENTS}/{name}");
-        let dir = TEMPLATES.get_dir(&folder).ok_or_else(|| Error::Template {
+        let files = embedded::files_in(&folder).ok_or_else(|| Error::Template {
             template: format!("{folder}/"),
             message: "no fragments for this protocol".into(),
         })?;
-        let mut files = Vec::new();
-        collect_files(dir, &folder, &mut files);
         for (file, _) in files {
             let path = format!("{folder}/{file}");
             if index == 0 {
@@ -547,42 +511,13 @@ pub(crate) fn render_str(text: &str, context: &Context) -> Result<String> {
         .map_err(|e| template_error(text, &e))
 }
 
-fn template_dir(folder: &str) -> &'static Dir<'static> {
-    TEMPLATES
-        .get_dir(folder)
-        .expect("template folders are embedded at build time")
-}
-
 /// Reads a manifest embedded under `templates/`.
 pub(crate) fn load_manifest<T: DeserializeOwned>(path: &str) -> Result<T> {
-    let text = TEMPLATES
-        .get_file(path)
-        .and_then(|f| f.contents_utf8())
-        .expect("manifests are embedded at build time");
+    let text = embedded::text(path).expect("manifests are embedded at build time");
     toml::from_str(text).map_err(|e| Error::Template {
         template: path.into(),
         message: e.to_string(),
     })
-}
-
-/// `(path relative to templates/<folder>, contents)` for every embedded file.
-fn collect_files(dir: &'static Dir<'static>, folder: &str, out: &mut Vec<(String, &'static str)>) {
-    for file in dir.files() {
-        let name = file
-            .path()
-            .strip_prefix(folder)
-            .expect("embedded under its folder")
-            .to_string_lossy()
-            .replace('\\', "/");
-        if name == "manifest.toml" {
-            continue;
-        }
-        let text = file.contents_utf8().expect("templates are UTF-8 text");
-        out.push((name, text));
-    }
-    for sub in dir.dirs() {
-        collect_files(sub, folder, out);
-    }
 }
 
 /// Whether a manifest `when` expression holds; `None` means always.
@@ -671,18 +606,6 @@ fn template_error(template: &str, error: &tera::Error) -> Error {
     }
 }
 
-/// Tera puts the useful part of a message in the error's sources.
-pub(crate) fn chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,10 +633,7 @@ mod tests {
         );
         for entry in literal {
             let name = entry.template();
-            let text = TEMPLATES
-                .get_file(format!("{PROJECT_DIR}/{name}"))
-                .and_then(|f| f.contents_utf8())
-                .unwrap();
+            let text = embedded::text(&format!("{PROJECT_DIR}/{name}")).unwrap();
             for auth in Auth::supported() {
                 for db in Database::supported() {
                     for cache in Cache::supported() {
@@ -736,12 +656,7 @@ mod tests {
 
     /// The macro names each fragment file of `templates/auth/<folder>/` defines.
     fn fragment_macros(folder: &str) -> Vec<(String, Vec<String>)> {
-        let mut files = Vec::new();
-        collect_files(
-            template_dir(&format!("{AUTH_FRAGMENTS}/{folder}")),
-            &format!("{AUTH_FRAGMENTS}/{folder}"),
-            &mut files,
-        );
+        let files = embedded::files_in(&format!("{AUTH_FRAGMENTS}/{folder}")).unwrap();
         let mut macros: Vec<_> = files
             .into_iter()
             .map(|(name, text)| {
@@ -804,8 +719,7 @@ mod tests {
     /// The macros each fragment file of `templates/protocol/<name>/` declares.
     fn protocol_macros(name: &str) -> Vec<(String, Vec<String>)> {
         let folder = format!("{PROTOCOL_FRAGMENTS}/{name}");
-        let mut files = Vec::new();
-        collect_files(template_dir(&folder), &folder, &mut files);
+        let files = embedded::files_in(&folder).unwrap();
         let mut macros: Vec<_> = files
             .into_iter()
             .map(|(file, text)| {
@@ -889,7 +803,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("auth/jwt/readme.tera");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let text = embedded_text("auth/jwt/readme.tera").unwrap();
+        let text = embedded::text("auth/jwt/readme.tera").unwrap();
         let broken = text.replacen("{% macro intro() %}", "{% macro intro() %}{{ colour }}", 1);
         assert_ne!(broken, text, "the fragment defines intro()");
         std::fs::write(&path, &broken).unwrap();

@@ -16,11 +16,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{TemplatesCheckArgs, TemplatesCommand, TemplatesEjectArgs, TemplatesListArgs};
+use crate::embedded;
 use crate::error::{Error, Result};
 use crate::overrides::{self, Overrides};
 use crate::presets::{self, Snapshot};
 use crate::project;
-use crate::render::{self, RenderedFile};
+use crate::render::RenderedFile;
 use crate::report;
 use crate::writer::{self, FileEdit};
 
@@ -88,7 +89,7 @@ fn resolve(paths: &[String], known: &[String]) -> Result<Vec<String>> {
 
 fn eject(args: &TemplatesEjectArgs) -> Result<()> {
     let (folder, _) = folder(args.templates.as_deref())?;
-    let chosen = resolve(&args.paths, &render::all_templates())?;
+    let chosen = resolve(&args.paths, &embedded::all_templates())?;
     let existing: Vec<String> = chosen
         .iter()
         .filter(|path| folder.join(path).exists())
@@ -104,7 +105,7 @@ fn eject(args: &TemplatesEjectArgs) -> Result<()> {
         .iter()
         .map(|path| RenderedFile {
             path: path.into(),
-            contents: render::embedded_text(path)
+            contents: embedded::text(path)
                 .expect("listed templates are embedded")
                 .to_owned(),
         })
@@ -116,7 +117,7 @@ fn eject(args: &TemplatesEjectArgs) -> Result<()> {
 
 fn list(args: &TemplatesListArgs) -> Result<()> {
     let (folder, overrides) = read_overrides(args.templates.as_deref())?;
-    let all = render::all_templates();
+    let all = embedded::all_templates();
     let rows: Vec<(bool, &str)> = all
         .iter()
         .map(|path| (overrides.get(path).is_some(), path.as_str()))

@@ -3,9 +3,10 @@
 //! the output it produces (`cargo insta review`). The presets are apigen's
 //! (`src/presets.rs`), which `apigen templates check` renders too.
 
+use apigen::embedded;
 use apigen::overrides::Overrides;
 use apigen::presets;
-use apigen::render::{embedded_templates, embedded_templates_in, manifest_templates};
+use apigen::render::{embedded_templates, manifest_templates};
 use apigen::resource::plan::{RESOURCE_DIR, resource_manifest_templates};
 
 /// Snapshots are kept in the top-level `snapshots/` folder, named by preset.
@@ -137,7 +138,7 @@ fn resource_manifest_and_template_folder_agree() {
     let mut listed = resource_manifest_templates().unwrap();
     listed.sort();
     listed.dedup();
-    let mut embedded = embedded_templates_in(RESOURCE_DIR);
+    let mut embedded = embedded::templates_in(RESOURCE_DIR);
     embedded.sort();
     assert_eq!(
         listed, embedded,

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use apigen::project::base;
+use apigen::project::{Files, base};
 use predicates::prelude::*;
 use support::{apigen, contents};
 use tempfile::TempDir;
@@ -34,11 +34,11 @@ fn read(root: &Path, path: &str) -> String {
     fs::read_to_string(root.join(path)).unwrap()
 }
 
-fn record(root: &Path) -> base::Files {
+fn record(root: &Path) -> Files {
     base::parse(&read(root, base::PATH)).unwrap()
 }
 
-fn set_record(root: &Path, files: &base::Files) {
+fn set_record(root: &Path, files: &Files) {
     fs::write(root.join(base::PATH), base::to_file(files).contents).unwrap();
 }
 

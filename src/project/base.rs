@@ -8,11 +8,11 @@
 //! header, then per file a line `--- <path> <bytes>`, the file's bytes and a
 //! newline.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::project::Files;
 use crate::project::edit::Change;
 use crate::project::scratch::Scratch;
 use crate::project_file;
@@ -21,9 +21,6 @@ use crate::writer::FileEdit;
 
 /// Where the record lives, relative to the project root.
 pub const PATH: &str = ".apigen/base";
-
-/// Generated files by path, relative to the project root.
-pub type Files = BTreeMap<PathBuf, String>;
 
 const HEADER: &str = "# Written by apigen: the files it generated for this project last time,\n\
 # the base of `apigen update`'s three-way merge. Commit it; do not edit it.\n";
@@ -136,6 +133,8 @@ pub fn follow(root: &Path, plan: impl FnOnce(&Path) -> Result<Change>) -> Result
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     #[test]

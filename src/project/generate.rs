@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::overrides::Overrides;
-use crate::project::base::{self, Files};
+use crate::project::Files;
+use crate::project::base;
 use crate::project::edit::Change;
 use crate::project::scratch::Scratch;
 use crate::project_file::{ProjectFile, ResourceRecord, VersionRecord};

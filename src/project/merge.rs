@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::project::base::Files;
+use crate::project::Files;
 use crate::project::edit::Change;
 use crate::render::RenderedFile;
 use crate::writer::FileEdit;

@@ -25,6 +25,7 @@ pub mod migration;
 pub mod rebase;
 pub mod scratch;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -33,6 +34,10 @@ use crate::spec::Versioning;
 
 pub use api_version::ApiVersion;
 pub use edit::{Change, Edits};
+
+/// Files by path, relative to the project root: what apigen generated (the
+/// [`base`] record, a [`generate::replay`]) or what a [`scratch`] copy holds.
+pub type Files = BTreeMap<PathBuf, String>;
 
 /// The nearest folder, from `dir` up, that holds an `apigen.toml`.
 pub fn find_root(dir: &Path) -> Result<PathBuf> {

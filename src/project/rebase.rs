@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::overrides::Overrides;
-use crate::project::base::{self, Files};
+use crate::project::Files;
+use crate::project::base;
 use crate::project::edit::Change;
 use crate::project::generate::{Steps, replay};
 use crate::project::merge::Plan;

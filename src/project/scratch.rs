@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, Result};
-use crate::project::base::Files;
+use crate::project::Files;
 use crate::project::edit::Change;
 use crate::writer;
 
